@@ -1,0 +1,115 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AuditEvent,
+    MemberInvitation,
+    Membership,
+    Notification,
+    Partner,
+    ProgramMembership,
+    User,
+)
+
+
+class ProgramInline(admin.TabularInline):
+    model = ProgramMembership
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "joined_at", "removed_at"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "country_region",
+        "distributor",
+        "account_name",
+        "domain_id",
+        "created_at",
+    ]
+    list_filter = ["kind", "country_region", "programs__program", "programs__status"]
+    search_fields = ["name", "account_name", "domain_id", "contact_email"]
+    autocomplete_fields = ["distributor"]
+    readonly_fields = ["domain_id", "created_at"]
+    inlines = [ProgramInline, MembershipInline]
+
+
+@admin.register(ProgramMembership)
+class ProgramMembershipAdmin(admin.ModelAdmin):
+    list_display = ["partner", "program", "status", "joined_on", "exited_on"]
+    list_filter = ["program", "status"]
+    search_fields = ["partner__name"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "role", "joined_at", "removed_at"]
+    list_filter = ["role", "partner__kind", ("removed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__account_name", "partner__name"]
+    autocomplete_fields = ["user", "partner"]
+    list_select_related = ["user", "partner"]
+
+
+@admin.register(MemberInvitation)
+class MemberInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "partner", "role", "status", "created_at", "expires_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "partner__name"]
+    readonly_fields = ["token", "membership", "accepted_at", "created_at", "invited_by"]
+    list_select_related = ["partner"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "partner", "action", "target_label", "via", "ip"]
+    list_filter = ["action", "via", "partner__kind"]
+    search_fields = ["actor_label", "target_label", "target_id", "partner__name", "access_key_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["partner"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "category", "title", "read_at", "email_status"]
+    list_filter = ["category", "email_status"]
+    search_fields = ["recipient__email", "title"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "account_name", "name", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "account_name", "name", "mobile"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("account_name", "name", "mobile", "language")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

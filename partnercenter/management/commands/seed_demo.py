@@ -1,0 +1,156 @@
+"""Demo data: idempotent, safe to run on every start of bin/demo. Later features extend it."""
+
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partnercenter.models import (
+    Membership,
+    Partner,
+    PartnerKind,
+    Program,
+    ProgramMembership,
+    ProgramStatus,
+    Role,
+    User,
+)
+from partnercenter.staff import ACCOUNT_MANAGER, CHANNEL_MANAGER, PROGRAM_REVIEWER, sync_groups
+
+PASSWORD = "PartnerDemo!2026"
+
+# Extra seeders from other apps: callables(stdout) run after the foundation's data.
+SEEDERS = []
+# Extra lines bin/demo prints under the logins (demo API keys, …); apps append to it.
+EXTRA_LOGIN_LINES = []
+
+PARTNERS = {
+    "sp": dict(
+        name="云途科技有限公司",
+        kind=PartnerKind.SOLUTION_PROVIDER,
+        account_name="yuntu-tech",
+        domain_id="5f1c0a9e2b7d4c8e9a3b5d6e7f800001",
+        contact_name="王晓明",
+        contact_email="contact@yuntu.demo.test",
+        contact_phone="13800138001",
+        programs=[(Program.SOLUTION_PROVIDER, ProgramStatus.ACTIVE, date(2024, 3, 1), None)],
+    ),
+    "sp2": dict(
+        name="星河数据服务有限公司",
+        kind=PartnerKind.SOLUTION_PROVIDER,
+        account_name="xinghe-data",
+        domain_id="5f1c0a9e2b7d4c8e9a3b5d6e7f800002",
+        contact_name="李静",
+        contact_email="contact@xinghe.demo.test",
+        contact_phone="13900139002",
+        programs=[(Program.SOLUTION_PROVIDER, ProgramStatus.ACTIVE, date(2025, 1, 15), None)],
+    ),
+    "dist": dict(
+        name="华联云分销有限公司",
+        kind=PartnerKind.DISTRIBUTOR,
+        account_name="hualian-dist",
+        domain_id="5f1c0a9e2b7d4c8e9a3b5d6e7f800003",
+        contact_name="陈刚",
+        contact_email="contact@hualian.demo.test",
+        contact_phone="13700137003",
+        programs=[
+            (Program.DISTRIBUTION, ProgramStatus.ACTIVE, date(2023, 6, 1), None),
+            (Program.SOLUTION_PROVIDER, ProgramStatus.EXITED, date(2022, 1, 1), date(2026, 6, 30)),
+        ],
+    ),
+    "reseller": dict(
+        name="博远信息技术有限公司",
+        kind=PartnerKind.RESELLER,
+        account_name="boyuan-it",
+        domain_id="5f1c0a9e2b7d4c8e9a3b5d6e7f800004",
+        contact_name="赵敏",
+        contact_email="contact@boyuan.demo.test",
+        contact_phone="13600136004",
+        distributor="dist",
+        programs=[(Program.CLOUD_RESELLER, ProgramStatus.ACTIVE, date(2025, 5, 20), None)],
+    ),
+}
+
+USERS = [
+    # email, name, partner key, role
+    ("sp-admin@demo.test", "王晓明", "sp", Role.ADMIN),
+    ("sp-finance@demo.test", "刘芳", "sp", Role.FINANCE),
+    ("sp-am@demo.test", "张伟", "sp", Role.ACCOUNT_MANAGER),
+    ("sp-sales@demo.test", "孙丽", "sp", Role.SALES),
+    ("sp2-admin@demo.test", "李静", "sp2", Role.ADMIN),
+    ("dist-admin@demo.test", "陈刚", "dist", Role.ADMIN),
+    ("reseller-admin@demo.test", "赵敏", "reseller", Role.ADMIN),
+]
+
+DEMO_LOGINS = [("staff@demo.test", "platform staff (superuser)")] + [
+    (email, f"{PARTNERS[key]['name']} · {role.label}") for email, _n, key, role in USERS
+]
+
+
+def ensure_user(email, name, *, staff=False):
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+    changed = []
+    if staff and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        changed += ["is_staff", "is_superuser"]
+    if not user.check_password(PASSWORD):
+        user.set_password(PASSWORD)
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo organisations, users and data. Idempotent."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            sync_groups()
+            partners = self.seed_partners()
+            self.seed_users(partners)
+        for seeder in SEEDERS:
+            seeder(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def seed_partners(self):
+        partners = {}
+        for key, spec in PARTNERS.items():
+            spec = dict(spec)
+            programs = spec.pop("programs")
+            distributor_key = spec.pop("distributor", None)
+            if distributor_key:
+                spec["distributor"] = partners[distributor_key]
+            partner, _ = Partner.objects.update_or_create(
+                account_name=spec["account_name"], defaults=spec
+            )
+            for program, status, joined, exited in programs:
+                ProgramMembership.objects.update_or_create(
+                    partner=partner,
+                    program=program,
+                    defaults={"status": status, "joined_on": joined, "exited_on": exited},
+                )
+            partners[key] = partner
+        return partners
+
+    def seed_users(self, partners):
+        staff = ensure_user("staff@demo.test", "平台运营", staff=True)
+        staff.groups.add(
+            *Group.objects.filter(name__in=[CHANNEL_MANAGER, ACCOUNT_MANAGER, PROGRAM_REVIEWER])
+        )
+        for email, name, key, role in USERS:
+            user = ensure_user(email, name)
+            membership = Membership.objects.active().filter(user=user).first()
+            if membership is None:
+                Membership.objects.create(user=user, partner=partners[key], role=role)
+            elif membership.partner_id != partners[key].pk or membership.role != role:
+                membership.partner = partners[key]
+                membership.role = role
+                membership.save(update_fields=["partner", "role"])

@@ -1,0 +1,67 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.template.loader import get_template
+from django.utils.formats import number_format
+
+from .. import masking
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def masked(context, key, obj, field, label=""):
+    """A masked value with its eye button; see partnercenter.masking."""
+    request = context.get("request")
+    spec = masking.get(key)
+    if spec is None or obj is None:
+        return ""
+    value = getattr(obj, field, "") or ""
+    if not value:
+        return "—"
+    token = masking.token_for(key, obj.pk, field)
+    revealed = request is not None and masking.is_revealed(request.session, token)
+    # Rendered without the request: context processors would run again for every cell.
+    return get_template("partials/masked.html").render(
+        {
+            "token": token,
+            "revealed": revealed,
+            "value": value if revealed else "",
+            "masked_value": masking.MASKERS[spec.fields[field]](value),
+            "label": label,
+            "next": request.get_full_path() if request else "/",
+            "csrf_token": context.get("csrf_token"),
+        }
+    )
+
+
+@register.filter
+def money(value):
+    """Yuan with exactly two decimals and thousands separators; never via float."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return number_format(amount, decimal_pos=2, force_grouping=True)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def bs_widget(bound_field):
+    """Render a third-party form's widget with Bootstrap classes (allauth's forms)."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select":
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": (widget.attrs.get("class", "") + " " + css).strip()}
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from .views import audit, health, home, i18n, members, notifications, reveal
+
+# Staff sign in through allauth (with MFA), never through the admin's own password form.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = settings.PC_BRAND
+admin.site.site_title = settings.PC_BRAND
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("programs/", home.programs, name="programs"),
+    path("partner/", home.partner_info, name="partner_info"),
+    path("organisation/members/", members.members, name="members"),
+    path("organisation/members/<int:membership_id>/role/", members.member_role, name="member_role"),
+    path(
+        "organisation/members/<int:membership_id>/remove/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "organisation/invitations/<int:invitation_id>/resend/",
+        members.invitation_resend,
+        name="member_invitation_resend",
+    ),
+    path(
+        "organisation/invitations/<int:invitation_id>/revoke/",
+        members.invitation_revoke,
+        name="member_invitation_revoke",
+    ),
+    path("join/<str:token>/", members.member_invitation, name="member_invitation"),
+    path("organisation/log/", audit.audit_log, name="audit_log"),
+    path("messages/", notifications.inbox, name="notifications"),
+    path("messages/badge/", notifications.badge, name="notification_badge"),
+    path("messages/read-all/", notifications.mark_all_read, name="notifications_read_all"),
+    path("messages/<int:notification_id>/read/", notifications.mark_read, name="notification_read"),
+    path("messages/settings/", notifications.notification_settings, name="notification_settings"),
+    path("reveal/", reveal.reveal, name="reveal"),
+    path("reveal/hide/", reveal.hide, name="hide"),
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,63 @@
+"""Playwright in Debian's Chromium (its own browser download cannot work here)."""
+
+import os
+
+import pytest
+
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collects console errors (CSP violations show up here) for a test to assert on."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def _sign_in(email, password="PartnerDemo!2026", context_page=None):
+        p = context_page or page
+        p.goto(live_server.url + "/accounts/login/")
+        p.fill("input[name=login]", email)
+        p.fill("input[name=password]", password)
+        p.click("main button[type=submit]")
+        p.wait_for_load_state()
+        return p
+
+    return _sign_in

@@ -1,0 +1,150 @@
+"""Shared fixtures: the personas of every access test (style.md §4) and the real services."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import translation
+
+from partnercenter.actor import Actor
+from partnercenter.models import PartnerKind, Role
+
+from .factories import MembershipFactory, PartnerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _real_postgres_and_clean_cache(request):
+    # Money and locking tests mean nothing on SQLite; the suite refuses to run there.
+    assert connection.vendor == "postgresql", "the test suite runs on PostgreSQL only"
+    cache.clear()
+    # Service calls made directly by a test speak English; pages follow the portal default
+    # (zh-hans) unless the test's client sets the language cookie.
+    with translation.override("en"):
+        yield
+    cache.clear()
+
+
+@pytest.fixture
+def partner(db):
+    return PartnerFactory(name="甲方科技有限公司")
+
+
+@pytest.fixture
+def other_partner(db):
+    return PartnerFactory(name="乙方数据有限公司")
+
+
+@pytest.fixture
+def distributor(db):
+    return PartnerFactory(name="总经销有限公司", kind=PartnerKind.DISTRIBUTOR)
+
+
+@pytest.fixture
+def reseller(db, distributor):
+    return PartnerFactory(name="云经销有限公司", kind=PartnerKind.RESELLER, distributor=distributor)
+
+
+def _member(partner, role, email):
+    return MembershipFactory(partner=partner, role=role, user=UserFactory(email=email))
+
+
+@pytest.fixture
+def admin_member(partner):
+    return _member(partner, Role.ADMIN, "admin@partner-a.test")
+
+
+@pytest.fixture
+def finance_member(partner):
+    return _member(partner, Role.FINANCE, "finance@partner-a.test")
+
+
+@pytest.fixture
+def am_member(partner):
+    return _member(partner, Role.ACCOUNT_MANAGER, "am@partner-a.test")
+
+
+@pytest.fixture
+def sales_member(partner):
+    return _member(partner, Role.SALES, "sales@partner-a.test")
+
+
+@pytest.fixture
+def viewer_member(partner):
+    return _member(partner, Role.VIEWER, "viewer@partner-a.test")
+
+
+@pytest.fixture
+def other_admin(other_partner):
+    return _member(other_partner, Role.ADMIN, "admin@partner-b.test")
+
+
+@pytest.fixture
+def distributor_admin(distributor):
+    return _member(distributor, Role.ADMIN, "admin@distributor.test")
+
+
+@pytest.fixture
+def reseller_admin(reseller):
+    return _member(reseller, Role.ADMIN, "admin@reseller.test")
+
+
+@pytest.fixture
+def staff_user(db):
+    user = UserFactory(email="staff@platform.test")
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def login(client):
+    """login(membership_or_user) → a client signed in as that person."""
+
+    def _login(who):
+        user = getattr(who, "user", who)
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def actor_for(membership, **kw):
+    return Actor(
+        user=membership.user,
+        partner=membership.partner,
+        membership=membership,
+        ip="127.0.0.1",
+        **kw,
+    )
+
+
+@pytest.fixture
+def actor():
+    return actor_for
+
+
+@pytest.fixture
+def celery_worker_app(transactional_db, settings, worker_id):
+    """A real Celery worker thread over Redis, on a queue of this test process's own."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping; start_worker needs it)
+    from celery.contrib.testing.worker import start_worker
+
+    from partnercenter.celery import app
+
+    queue = f"pc-test-{worker_id}-{os.getpid()}"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    app.conf.broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=[queue],
+        shutdown_timeout=10,
+    ):
+        yield app
+    app.conf.task_always_eager = True
