@@ -14,6 +14,7 @@ class Actor:
     via: str = "web"  # web | api | admin | task | system
     access_key_id: str = ""
     acting_as: object | None = None  # the customer a partner user acts for (代客下单)
+    customer: object | None = None  # set when a customer's own login acts in its console
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,6 +34,7 @@ class Actor:
             via=via,
             access_key_id=getattr(request, "access_key_id", ""),
             acting_as=getattr(request, "acting_as", None),
+            customer=getattr(request, "customer", None),
         )
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .nav import build_account_menu, build_nav
+from .nav import build_account_menu, build_customer_nav, build_nav
 from .notifications import unread_count
 from .permissions import PermissionSet
 
@@ -11,7 +11,7 @@ def shell(request):
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     return {
-        "nav": build_nav(request) if membership else [],
+        "nav": build_nav(request) if membership else _customer_nav(request),
         "account_menu": build_account_menu(request) if membership else [],
         "can": PermissionSet(membership),
         "unread_notifications": _unread(request, user) if authenticated else 0,
@@ -24,3 +24,7 @@ def _unread(request, user):
     if not hasattr(request, "_pc_unread"):
         request._pc_unread = unread_count(user)
     return request._pc_unread
+
+
+def _customer_nav(request):
+    return build_customer_nav(request) if getattr(request, "customer", None) is not None else []

@@ -223,6 +223,8 @@ def _resolve(url_name):
 
 
 def _visible(entry, membership):
+    if membership is None:  # the customer console: its entries carry no partner permission
+        return True
     if entry.kinds is not None and membership.partner.kind not in entry.kinds:
         return False
     return entry.item is None or has_perm(membership, entry.item)
@@ -259,6 +261,15 @@ def build_nav(request, tree=TREE):
 
 def build_account_menu(request):
     return build_nav(request, ACCOUNT_MENU)
+
+
+# The customer console's menu (账号中心 …); the customers app fills it in.
+CUSTOMER_TREE = []
+
+
+def build_customer_nav(request):
+    match = getattr(request, "resolver_match", None)
+    return _build(tuple(CUSTOMER_TREE), None, match.view_name if match else None)
 
 
 def all_page_urls(membership, tree=TREE):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "partnercenter",
+    "customers",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partnercenter.middleware.TenancyMiddleware",
+    "customers.middleware.CustomerMiddleware",
 ]
 
 ROOT_URLCONF = "partnercenter.urls"
@@ -241,6 +243,14 @@ CELERY_BEAT_SCHEDULE = {
     "expire-member-invitations": {
         "task": "partnercenter.tasks.expire_member_invitations",
         "schedule": 15 * 60,
+    },
+    "expire-customer-invitations": {
+        "task": "customers.tasks.expire_customer_invitations",
+        "schedule": 15 * 60,
+    },
+    "purge-expired-exports": {
+        "task": "partnercenter.tasks.purge_expired_exports",
+        "schedule": 60 * 60,
     },
 }
 

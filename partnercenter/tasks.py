@@ -56,3 +56,32 @@ def expire_member_invitations():
     if total:
         log.info("expired %s member invitations", total)
     return total
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
+def run_export(job_id):
+    """Write one export job's CSV and XLSX; claims the job first, so a second delivery is a no-op.
+
+    The export service catches the exporter's own errors (the job is marked 失败); only a database
+    error while claiming reaches Celery's retry.
+    """
+    from .exports import run_job
+
+    return run_job(job_id)
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def purge_expired_exports():
+    """Delete export files and rows past their 3 days, one bounded batch at a time; fail the stale."""
+    from .exports import fail_stale, purge_expired
+
+    failed = fail_stale()
+    total = 0
+    while True:
+        n = purge_expired(limit=BATCH)
+        total += n
+        if n < BATCH:
+            break
+    if total or failed:
+        log.info("purged %s expired exports, failed %s stale ones", total, failed)
+    return total

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from .views import audit, health, home, i18n, members, notifications, reveal
+from .views import exports as export_views
 
 # Staff sign in through allauth (with MFA), never through the admin's own password form.
 admin.site.login = login_required(admin.site.login)
@@ -39,9 +40,13 @@ urlpatterns = [
     path("messages/read-all/", notifications.mark_all_read, name="notifications_read_all"),
     path("messages/<int:notification_id>/read/", notifications.mark_read, name="notification_read"),
     path("messages/settings/", notifications.notification_settings, name="notification_settings"),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/start/<str:kind>/", export_views.export_start, name="export_start"),
+    path("exports/<int:job_id>/<str:fmt>/", export_views.export_download, name="export_download"),
     path("reveal/", reveal.reveal, name="reveal"),
     path("reveal/hide/", reveal.hide, name="hide"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
+    path("", include("customers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,12 @@ def _real_postgres_and_clean_cache(request):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded and exported files go to a per-test folder, never into var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def partner(db):
     return PartnerFactory(name="甲方科技有限公司")

@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .exports import ACTIVE_EXPORT_STATUSES, EXPORT_KEEP_DAYS, ExportJob, ExportStatus
 from .notifications import Notification, NotificationCategory, NotificationPreference
 from .partners import (
     CountryRegion,
@@ -15,8 +16,12 @@ from .partners import (
 from .users import User
 
 __all__ = [
+    "ACTIVE_EXPORT_STATUSES",
     "AuditEvent",
     "CountryRegion",
+    "EXPORT_KEEP_DAYS",
+    "ExportJob",
+    "ExportStatus",
     "MemberInvitation",
     "MemberInvitationStatus",
     "Membership",

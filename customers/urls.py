@@ -1,0 +1,38 @@
+from django.urls import path
+
+from .views import accept, console, customer_list, invitations, records
+
+app_name = "customers"
+
+urlpatterns = [
+    path("customers/", customer_list.customer_list, name="list"),
+    path("customers/assign-manager/", customer_list.assign_manager, name="assign_manager"),
+    path("customers/records/", records.records, name="records"),
+    path("customers/records/<int:event_pk>/handle/", records.handle, name="handle"),
+    path("customers/records/<int:event_pk>/cancel/", records.cancel, name="cancel"),
+    path("customers/<int:customer_pk>/", customer_list.customer_detail, name="detail"),
+    path("customers/<int:customer_pk>/authorization/", customer_list.authorize, name="authorize"),
+    path("customers/<int:customer_pk>/<str:event_type>/", records.change, name="change"),
+    path("development/", invitations.invite, name="invite"),
+    path("development/batches/<int:batch_pk>/", invitations.batch, name="batch"),
+    path("development/links/<int:link_pk>/qr.svg", invitations.link_qr, name="link_qr"),
+    path("development/invitations/", invitations.invitations, name="invitations"),
+    path(
+        "development/invitations/<int:invitation_pk>/<str:action>/",
+        invitations.invitation_action,
+        name="invitation_action",
+    ),
+    path("invite/<str:token>/", accept.accept, name="accept"),
+    path("console/partner/", console.console, name="console"),
+    path("console/partner/notice/<int:signature_pk>/", console.notice, name="notice"),
+    path(
+        "console/partner/disassociate/", console.request_disassociation, name="console_disassociate"
+    ),
+    path("console/requests/<int:event_pk>/respond/", console.respond, name="console_respond"),
+    path("console/requests/<int:event_pk>/cancel/", console.cancel, name="console_cancel"),
+    path(
+        "console/authorizations/<int:authorization_pk>/<str:action>/",
+        console.authorization,
+        name="console_authorization",
+    ),
+]
