@@ -1,5 +1,8 @@
 """What a member may see: one function per question, used by pages, exports and the API alike."""
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Q
 
 from partnercenter.models import PartnerKind
@@ -60,3 +63,50 @@ def visible_invitations(membership):
 
 def authorization_in_force(association):
     return Authorization.objects.filter(association=association, status="granted").exists()
+
+
+@dataclass(frozen=True)
+class FundingTarget:
+    """What the money services need to know about a customer, read in one plain query."""
+
+    association_id: int
+    association_type: int
+    customer: object  # a Customer carrying pk, customer_id, name and is_frozen (no further query)
+
+    @property
+    def is_resale(self):
+        return self.association_type == 2
+
+
+def funding_target(membership, customer_pk):
+    """The member's current association with this customer, or None — the same answer as
+    visible_associations(membership).filter(customer_id=…) (a test holds them together), as one
+    plain query: it runs on every allocation and recovery."""
+    from .models import Customer
+
+    sql = (
+        "SELECT a.id, a.association_type, c.id, c.customer_id, c.name, c.is_frozen "
+        "FROM customers_association a JOIN customers_customer c ON c.id = a.customer_id "
+        "WHERE a.partner_id = %s AND a.customer_id = %s AND a.ended_at IS NULL"
+    )
+    params = [membership.partner_id, customer_pk]
+    if membership.role in OWN_CUSTOMERS_ONLY:
+        sql += " AND a.account_manager_id = %s"
+        params.append(membership.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    customer = Customer(pk=row[2], customer_id=row[3], name=row[4], is_frozen=bool(row[5]))
+    customer._state.adding = False
+    return FundingTarget(association_id=row[0], association_type=row[1], customer=customer)
+
+
+def association_is_current(association_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM customers_association WHERE id = %s AND ended_at IS NULL",
+            [association_id],
+        )
+        return cursor.fetchone() is not None

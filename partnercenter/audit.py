@@ -1,7 +1,9 @@
 """The one helper every service calls to write an AuditEvent, inside the caller's transaction."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import fastsql
 from .models import AuditEvent
 
 # Human labels for the action codes; apps add theirs with register_actions().
@@ -43,23 +45,36 @@ def _label(obj):
 
 
 def record(action, *, actor, target=None, before=None, after=None, partner=None):
-    """Write one audit row. Call it inside the same transaction.atomic() block as the change."""
+    """Write one audit row. Call it inside the same transaction.atomic() block as the change.
+
+    Returns the new row's id. A plain INSERT (partnercenter.fastsql): money movements write one
+    of these each, and the ORM's per-query compile cost would dominate them."""
     acting_as = getattr(actor, "acting_as", None)
     user = getattr(actor, "user", None)
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_label=(user.email if user is not None else getattr(actor, "via", "system"))[:200],
-        partner=partner if partner is not None else getattr(actor, "partner", None),
-        acting_as_type=acting_as._meta.label_lower if acting_as is not None else "",
-        acting_as_id=str(acting_as.pk) if acting_as is not None else "",
-        acting_as_label=_label(acting_as)[:200],
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_label=_label(target),
-        before=before,
-        after=after,
-        ip=getattr(actor, "ip", None),
-        via=getattr(actor, "via", "web"),
-        access_key_id=getattr(actor, "access_key_id", "") or "",
+    partner = partner if partner is not None else getattr(actor, "partner", None)
+    (event_id,) = fastsql.insert(
+        AuditEvent,
+        [
+            {
+                "created_at": timezone.now(),
+                "actor_id": user.pk if user is not None else None,
+                "actor_label": (
+                    user.email if user is not None else getattr(actor, "via", "system")
+                )[:200],
+                "partner_id": partner.pk if partner is not None else None,
+                "acting_as_type": acting_as._meta.label_lower if acting_as is not None else "",
+                "acting_as_id": str(acting_as.pk) if acting_as is not None else "",
+                "acting_as_label": _label(acting_as)[:200],
+                "action": action,
+                "target_type": target._meta.label_lower if target is not None else "",
+                "target_id": str(target.pk) if target is not None else "",
+                "target_label": _label(target),
+                "before": before,
+                "after": after,
+                "ip": getattr(actor, "ip", None),
+                "via": getattr(actor, "via", "web"),
+                "access_key_id": getattr(actor, "access_key_id", "") or "",
+            }
+        ],
     )
+    return event_id

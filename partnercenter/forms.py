@@ -52,7 +52,18 @@ class RoleForm(Form):
 class PartnerInfoForm(ModelForm):
     class Meta:
         model = Partner
-        fields = ["contact_name", "contact_email", "contact_phone", "address"]
+        fields = [
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "address",
+            "sensitive_op_verification",
+        ]
+        help_texts = {
+            "sensitive_op_verification": _(
+                "When on, allocations and recoveries ask for the operator's authenticator-app code."
+            )
+        }
 
 
 class DateRangeMixin:

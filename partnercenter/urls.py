@@ -46,6 +46,7 @@ urlpatterns = [
     path("reveal/", reveal.reveal, name="reveal"),
     path("reveal/hide/", reveal.hide, name="hide"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
+    path("", include("billing.urls")),
     path("", include("customers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

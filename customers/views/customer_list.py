@@ -21,8 +21,10 @@ from ..services.authorizations import request_authorization
 # Extra columns and row actions later features add: callables(request, page_rows) -> None that
 # annotate each row object with attributes their template snippets read.
 ROW_DECORATORS = []
-ROW_ACTION_TEMPLATES = []  # template names included in each row's 更多 menu
+ROW_ACTION_TEMPLATES = []  # template names included in each row's operation cell
+MORE_ACTION_TEMPLATES = []  # template names included in each row's 更多 menu
 HEAD_TEMPLATES = []  # (header template, cell template) pairs
+BATCH_ACTION_TEMPLATES = []  # template names included beside the batch buttons
 
 
 def _managers(partner):
@@ -66,7 +68,9 @@ def customer_list(request):
             "managers": managers,
             "hx_target": "#customer-table",
             "row_action_templates": ROW_ACTION_TEMPLATES,
+            "more_action_templates": MORE_ACTION_TEMPLATES,
             "head_templates": HEAD_TEMPLATES,
+            "batch_action_templates": BATCH_ACTION_TEMPLATES,
             "assign_form": AssignManagerForm(managers=managers),
         },
     )

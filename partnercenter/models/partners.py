@@ -62,6 +62,10 @@ class Partner(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # 敏感操作验证: off by default; the partner admin turns it on (domain §1.4).
+    sensitive_op_verification = models.BooleanField(
+        _("sensitive-operation verification"), default=False
+    )
 
     objects = PartnerQuerySet.as_manager()
 

@@ -2,7 +2,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.template.loader import get_template
-from django.utils.formats import number_format
 
 from .. import masking
 
@@ -41,7 +40,8 @@ def money(value):
     if value is None or value == "":
         return "—"
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return number_format(amount, decimal_pos=2, force_grouping=True)
+    # Finance pages group thousands with commas in both languages (1,400.50).
+    return format(amount, ",.2f")
 
 
 @register.filter

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from partnercenter.models import (
     Membership,
@@ -112,12 +113,16 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo organisations, users and data. Idempotent."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            sync_groups()
-            partners = self.seed_partners()
-            self.seed_users(partners)
-        for seeder in SEEDERS:
-            seeder(self.stdout)
+        # Demo history is made through the real services, which notify people: those e-mails
+        # would only flood the console, so they go nowhere (the in-app messages stay).
+        quiet = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        with override_settings(MAILERS=quiet):
+            with transaction.atomic():
+                sync_groups()
+                partners = self.seed_partners()
+                self.seed_users(partners)
+            for seeder in SEEDERS:
+                seeder(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def seed_partners(self):

@@ -1,0 +1,19 @@
+"""Money errors with the CBC codes the partner API answers (partner-api.md §4)."""
+
+from partnercenter.errors import DomainError
+
+
+class InsufficientBalance(DomainError):
+    code = "CBC.99005003"  # 余额不足
+
+
+class NotSubCustomer(DomainError):
+    code = "CBC.99000035"  # 非合作伙伴子客户
+
+
+class NotYourReseller(DomainError):
+    code = "CBC.99000037"  # 您没有操作该云经销商的权限
+
+
+class VerificationRequired(DomainError):
+    code = "CBC.99007004"

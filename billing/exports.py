@@ -1,0 +1,103 @@
+"""Exports of 调账记录 and 收支明细 (导出), through the core export framework."""
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnercenter.exports import register
+from partnercenter.masking import mask_name
+from partnercenter.permissions import P
+
+from .forms import AdjustmentFilterForm, LedgerFilterForm
+from .models import TradeType
+
+
+def _params(job, form_class):
+    query = QueryDict(mutable=True)
+    for key, value in (job.params.get("filters") or {}).items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    form = form_class(query)
+    return (form.cleaned_data if form.is_valid() else {}), query
+
+
+def _adjustments(job):
+    from .views.records import adjustment_records
+
+    params, _query = _params(job, AdjustmentFilterForm)
+    qs = adjustment_records(job.membership, params)
+    ids = [i for i in job.params.get("ids") or [] if str(i).isdigit()]
+    return qs.filter(pk__in=ids) if ids else qs
+
+
+def _when(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S")
+
+
+register(
+    "adjustments",
+    label=gettext_lazy("Adjustment records"),
+    item=P.ADJUST_RECORDS_VIEW,
+    headers=lambda job: [
+        _("Transaction ID"),
+        _("Customer"),
+        _("Type"),
+        _("Amount"),
+        _("Time"),
+        _("Operator"),
+        _("Remark"),
+    ],
+    rows=lambda job: (
+        [
+            t.trans_id,
+            mask_name(t.customer.name)
+            if t.customer
+            else (t.counterparty.name if t.counterparty else ""),
+            str(TradeType(t.trade_type).label),
+            t.amount,
+            _when(t.created_at),
+            t.created_by.display_name if t.created_by else "",
+            t.remark,
+        ]
+        for t in _adjustments(job)
+        .select_related("customer", "counterparty", "created_by")
+        .iterator(chunk_size=1000)
+    ),
+    count=lambda job: _adjustments(job).count(),
+)
+
+
+def _ledger(job):
+    from .views.funds import ledger_rows
+
+    params, query = _params(job, LedgerFilterForm)
+    return ledger_rows(job.partner, query.get("account", "recharge"), params)
+
+
+register(
+    "account_changes",
+    label=gettext_lazy("Income and expense details"),
+    item=P.FUNDS_VIEW,
+    headers=lambda job: [
+        _("Time"),
+        _("Transaction ID"),
+        _("Trade type"),
+        _("Income/expense"),
+        _("Amount"),
+        _("Balance after change"),
+        _("Remark"),
+    ],
+    rows=lambda job: (
+        [
+            _when(p.created_at),
+            p.transfer.trans_id,
+            str(TradeType(p.transfer.trade_type).label),
+            _("Income") if p.amount > 0 else _("Expense"),
+            p.amount,
+            p.balance_after,
+            p.transfer.remark,
+        ]
+        for p in _ledger(job).iterator(chunk_size=1000)
+    ),
+    count=lambda job: _ledger(job).count(),
+)

@@ -1,0 +1,227 @@
+"""拨款 / 回收 to 代售 customers (为客户调账), and 解绑回收 when an association ends.
+
+Rules (domain §3.3): amount > 0 with at most 2 decimals; the customer is associated by 代售
+with this partner and not frozen; an allocation cannot exceed the partner's 账户余额; a recovery
+cannot exceed the customer's balance. Each call is one transfer in one durable transaction.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from customers.selectors import association_is_current, funding_target
+from partnercenter.errors import DomainError, PermissionRefused
+from partnercenter.permissions import P, has_perm
+
+from .. import ledger, verification
+from ..errors import InsufficientBalance, NotSubCustomer
+from ..models import AccountKind, TradeType, Transfer
+from ..money import parse_amount
+from .credit import check_credit_alerts
+
+# callables(customer, *, actor, locked, amount) run inside an allocation before the balance
+# moves: the Orders feature writes arrears off here (核销欠款), in the same transaction.
+BEFORE_ALLOCATION = []
+
+
+def _association(actor, customer_pk):
+    target = funding_target(actor.membership, customer_pk)
+    if target is None:
+        raise NotSubCustomer(_("This customer is not one of your customers."))
+    if not target.is_resale:
+        raise DomainError(
+            _("Allocation and recovery are only for resale customers."), code="CBC.99000035"
+        )
+    if target.customer.is_frozen:
+        raise DomainError(
+            _("The customer account is frozen; funds cannot be adjusted."), code="CBC.99007004"
+        )
+    return target
+
+
+def _require_partner_balance(funds, amount):
+    if funds.balance >= amount:
+        return
+    if funds.balance < 0:
+        raise InsufficientBalance(
+            _(
+                "Your account balance is %(balance)s yuan, below zero after a credit-limit change: "
+                "allocations are paused until it is topped up. Recovery and top-ups still work."
+            )
+            % {"balance": funds.balance}
+        )
+    raise InsufficientBalance(
+        _("Insufficient balance: your account balance is %(balance)s yuan.")
+        % {"balance": funds.balance}
+    )
+
+
+def _require_customer_balance(available, amount):
+    if amount > available:
+        raise InsufficientBalance(
+            _("The customer's balance is %(balance)s yuan; you cannot recover more.")
+            % {"balance": available}
+        )
+
+
+def precheck(*, actor, action, customer_pk, amount):
+    """The same rules without moving money, for the form's confirm step (the transfer re-checks)."""
+    target = _association(actor, customer_pk)
+    if action == "allocate":
+        _require_partner_balance(ledger.partner_funds(actor.partner), amount)
+    else:
+        _require_customer_balance(ledger.customer_account(target.customer).balance, amount)
+
+
+def _accounts(partner, customer):
+    return ledger.funding_accounts(partner, customer)
+
+
+def _run(fn, *, partner, request_key):
+    """Run one durable money transaction; a duplicate request key returns the first transfer."""
+    try:
+        try:
+            with transaction.atomic(durable=True):
+                return fn()
+        except LookupError:
+            # A remembered account id went stale (ledger.funding_accounts): read afresh, once.
+            with transaction.atomic(durable=True):
+                return fn()
+    except IntegrityError:
+        if request_key:
+            existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+            if existing is not None:
+                return existing, False
+        raise
+
+
+def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None):
+    """拨款: move `amount` from the partner's 账户余额 to the customer's balance."""
+    if not has_perm(actor.membership, P.CUSTOMER_ALLOCATE):
+        raise PermissionRefused(_("Your role does not allow allocating funds."))
+    amount = parse_amount(amount)
+    verification.verify(actor, code)
+    target = _association(actor, customer_pk)
+    partner, customer = actor.partner, target.customer
+
+    state = {}
+
+    def check(locked):
+        state["locked"] = locked
+        # Re-read the association under the locks: it may have ended meanwhile.
+        if not association_is_current(target.association_id):
+            raise NotSubCustomer(_("This customer is no longer associated with you."))
+        _require_partner_balance(ledger.partner_funds(partner, locked.values()), amount)
+        for hook in BEFORE_ALLOCATION:
+            hook(customer, actor=actor, locked=locked, amount=amount)
+
+    def move():
+        recharge, credit, allocated, cash = _accounts(partner, customer)
+        result = ledger.post_transfer(
+            trade_type=TradeType.BEADJUST,
+            legs=[(allocated, -amount), (cash, amount)],
+            lock_also=[recharge, credit],
+            actor=actor,
+            amount=amount,
+            partner=partner,
+            customer=customer,
+            remark=remark,
+            request_key=request_key,
+            check=check,
+        )
+        if result[1]:
+            check_credit_alerts(partner, ledger.partner_funds(partner, state["locked"].values()))
+        return result
+
+    transfer, _created = _run(move, partner=partner, request_key=request_key)
+    return transfer
+
+
+def recover(*, actor, customer_pk, amount, remark="", request_key="", code=None):
+    """回收: move `amount` from the customer's balance back to the partner."""
+    if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
+        raise PermissionRefused(_("Your role does not allow recovering funds."))
+    amount = parse_amount(amount)
+    verification.verify(actor, code)
+    target = _association(actor, customer_pk)
+    partner, customer = actor.partner, target.customer
+
+    state = {}
+
+    def check(locked):
+        state["locked"] = locked
+        if not association_is_current(target.association_id):
+            raise NotSubCustomer(_("This customer is no longer associated with you."))
+        _require_customer_balance(locked[state["cash"].pk].balance, amount)
+
+    def move():
+        recharge, credit, allocated, cash = _accounts(partner, customer)
+        state["cash"] = cash
+        result = ledger.post_transfer(
+            trade_type=TradeType.BERETRIEVE,
+            legs=[(cash, -amount), (allocated, amount)],
+            lock_also=[recharge, credit],
+            actor=actor,
+            amount=amount,
+            partner=partner,
+            customer=customer,
+            remark=remark,
+            request_key=request_key,
+            check=check,
+        )
+        if result[1]:
+            check_credit_alerts(partner, ledger.partner_funds(partner, state["locked"].values()))
+        return result
+
+    transfer, _created = _run(move, partner=partner, request_key=request_key)
+    return transfer
+
+
+def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
+    """批量回收: each selected customer's whole balance, one transfer each, a result per row."""
+    if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
+        raise PermissionRefused(_("Your role does not allow recovering funds."))
+    verification.verify(actor, code)
+    results = []
+    for pk in customer_pks:
+        try:
+            target = _association(actor, pk)
+            balance = ledger.customer_account(target.customer).balance
+            if balance <= 0:
+                raise DomainError(_("The customer's balance is 0.00 yuan: nothing to recover."))
+            transfer = recover(
+                actor=actor,
+                customer_pk=pk,
+                amount=balance,
+                remark=remark,
+                request_key=f"{request_key}:{pk}" if request_key else "",
+                code=None,  # verified once for the batch
+            )
+            results.append(
+                {"customer_pk": pk, "ok": True, "transfer": transfer, "customer": target.customer}
+            )
+        except DomainError as e:
+            results.append({"customer_pk": pk, "ok": False, "message": str(e.message)})
+    return results
+
+
+def return_balance_on_unbind(association, *, actor, event):
+    """解绑回收: when a 代售 association ends, the customer's remaining balance returns to the
+    partner, in the same transaction as the association change."""
+    if not association.is_resale:
+        return None
+    cash = ledger.customer_account(association.customer)
+    allocated = ledger.partner_account(association.partner, AccountKind.PARTNER_ALLOCATED)
+    locked = ledger.lock([cash, allocated])
+    balance = locked[cash.pk].balance
+    if balance <= 0:
+        return None
+    transfer, _created = ledger.post_transfer(
+        trade_type=TradeType.BEUNBIND,
+        legs=[(cash, -balance), (allocated, balance)],
+        actor=actor,
+        amount=balance,
+        partner=association.partner,
+        customer=association.customer,
+        remark=f"{event.get_event_type_display()} #{event.pk}",
+    )
+    return transfer
