@@ -7,4 +7,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from . import hooks  # noqa: F401  (customer list columns, home widget, disassociation hook …)
+        from . import (  # noqa: F401  (customer list columns, home widget, disassociation hook …)
+            finance_hooks,
+            hooks,
+        )

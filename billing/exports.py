@@ -101,3 +101,71 @@ register(
     ),
     count=lambda job: _ledger(job).count(),
 )
+
+
+# --- 伙伴账单 detail lines (导出账单明细) -------------------------------------------------------
+
+
+def _bill_for_export(job):
+    from .services.bills import parse_cycle, visible_bills
+
+    bills = visible_bills(job.membership)
+    cycle = parse_cycle(str((job.params.get("filters") or {}).get("cycle") or ""))
+    if cycle is None:  # the page's default: the latest bill
+        return bills.order_by("-bill_cycle").first()
+    return bills.filter(bill_cycle=cycle).first()
+
+
+def _bill_lines(job):
+    from .models import PartnerBillLine
+    from .views.bills import bill_lines
+
+    bill = _bill_for_export(job)
+    qs = bill_lines(bill) if bill is not None else PartnerBillLine.objects.none()
+    ids = [i for i in job.params.get("ids") or [] if str(i).isdigit()]
+    return (bill, qs.filter(pk__in=ids) if ids else qs)
+
+
+def _bill_line_rows(job):
+    from .views.bills import mode_label, product_names
+
+    bill, qs = _bill_lines(job)
+    names = product_names()
+    for line in qs.iterator(chunk_size=1000):
+        yield [
+            bill.bill_cycle,
+            mask_name(line.customer.name),
+            line.customer.customer_id,
+            names.get(line.service_type_code, ""),
+            line.service_type_code,
+            str(mode_label(line.charging_mode)),
+            line.official_amount,
+            line.discount_amount,
+            line.payable_amount,
+            line.consumed_amount,
+            line.debt_amount,
+            line.records,
+        ]
+
+
+register(
+    "partner_bill_lines",
+    label=gettext_lazy("Partner bill details"),
+    item=P.PARTNER_BILLS_VIEW,
+    headers=lambda job: [
+        _("Billing period"),
+        _("Customer name"),
+        _("Customer ID"),
+        _("Product type"),
+        _("Cloud service type"),
+        _("Billing mode"),
+        _("List price"),
+        _("Discount"),
+        _("Amount payable"),
+        _("Amount deducted"),
+        _("Arrears"),
+        _("Records"),
+    ],
+    rows=_bill_line_rows,
+    count=lambda job: _bill_lines(job)[1].count(),
+)

@@ -8,6 +8,7 @@ from customers.views import console as customer_console
 from customers.views import customer_list
 from partnercenter.audit import register_actions
 from partnercenter.management.commands.seed_demo import SEEDERS
+from partnercenter.nav import CUSTOMER_TREE, E
 from partnercenter.views.home import HOME_WIDGETS
 
 from .models import ZERO, Account, AccountKind
@@ -25,24 +26,58 @@ def _balances(request, rows):
         a.available = balances.get(a.customer_id, ZERO) if a.is_resale else None
 
 
-customer_list.ROW_DECORATORS.append(_balances)
+def _consumption_columns(request, rows):
+    """本月消费 and the arrears badge: one query each for the page."""
+    from .selectors import debts_by_customer, month_consumption_by_customer
+
+    ids = [a.customer_id for a in rows]
+    month = month_consumption_by_customer(request.partner.pk, ids)
+    debts = debts_by_customer(ids)
+    for a in rows:
+        a.month_consumption = month.get(a.customer_id, ZERO)
+        a.arrears = debts.get(a.customer_id)
+
+
+customer_list.ROW_DECORATORS.extend([_balances, _consumption_columns])
 customer_list.HEAD_TEMPLATES.append(
     ("billing/list/_head_balance.html", "billing/list/_cell_balance.html")
 )
+customer_list.HEAD_TEMPLATES.append(
+    ("billing/list/_head_month.html", "billing/list/_cell_month.html")
+)
 customer_list.ROW_ACTION_TEMPLATES.append("billing/list/_row_actions.html")
+customer_list.MORE_ACTION_TEMPLATES.append("billing/list/_more_actions.html")
 customer_list.BATCH_ACTION_TEMPLATES.append("billing/list/_batch_recover.html")
 
 
 def _detail(request, context):
+    from partnercenter.pagination import paginate
+
     from . import ledger
+    from .models import Resource
+    from .selectors import outstanding_debt, resources_due
 
     association = context["association"]
+    customer = association.customer
     if association.is_resale:
-        balance = ledger.customer_account(association.customer).balance
+        balance = ledger.customer_account(customer).balance
         context.setdefault("summary_rows", []).append((_("Available balance"), f"{balance:,.2f}"))
         context.setdefault("detail_action_templates", []).append(
             "billing/list/_detail_actions.html"
         )
+    debt = outstanding_debt(customer)
+    if debt > 0:
+        context.setdefault("summary_rows", []).append((_("Arrears"), f"{debt:,.2f}"))
+    context["due"] = {d: resources_due(customer, d).count() for d in (7, 15, 30)}
+    context.setdefault("overview_templates", []).append("billing/customer_overview.html")
+    context.setdefault("detail_tabs", []).append(("resources", _("Resources")))
+    if context.get("tab") == "resources":
+        mode = request.GET.get("mode")
+        qs = Resource.objects.filter(customer=customer).select_related("spec__product")
+        if mode in ("1", "3"):
+            qs = qs.filter(charging_mode=int(mode))
+        context.update(page_obj=paginate(request, qs), mode=mode)
+        context.setdefault("tab_templates", []).append("billing/customer_resources.html")
 
 
 customer_list.DETAIL_DECORATORS.append(_detail)
@@ -97,10 +132,84 @@ def _unbind(association, *, actor, event):
 customer_rules.ON_ASSOCIATION_ENDED.append(_unbind)
 
 
-def _seed(stdout):
-    from .seed import seed
+def _in_arrears(customer):
+    from .selectors import outstanding_debt
 
-    seed(stdout)
+    return outstanding_debt(customer) > 0
+
+
+def _debt_check(association):
+    from .selectors import outstanding_debt
+
+    debt = outstanding_debt(association.customer)
+    if debt > 0:
+        return customer_rules.FailedCheck(
+            "IS_DEBT",
+            _("The customer owes %(debt)s yuan: allocate funds to write the arrears off first.")
+            % {"debt": f"{debt:,.2f}"},
+        )
+    return None
+
+
+def _unpaid_orders_check(association):
+    from .models import Order, OrderStatus
+
+    n = Order.objects.filter(
+        customer=association.customer, status=OrderStatus.PENDING_PAYMENT
+    ).count()
+    if n:
+        return customer_rules.FailedCheck(
+            "HAS_UNPAID_ORDER",
+            _("%(n)s order(s) await payment: pay or cancel them first.") % {"n": n},
+        )
+    return None
+
+
+customer_rules.ARREARS_CHECKS.append(_in_arrears)
+customer_rules.DISASSOCIATION_CHECKS.extend([_debt_check, _unpaid_orders_check])
+
+
+def _write_off(customer, *, actor, partner, cash):
+    from .services.rating import write_off_arrears
+
+    write_off_arrears(customer, actor=actor, partner=partner, cash=cash)
+
+
+def _register_allocation_hook():
+    from .services import funds
+
+    funds.AFTER_ALLOCATION.append(_write_off)
+
+
+_register_allocation_hook()
+
+CUSTOMER_TREE.append(
+    E(
+        "console.orders",
+        _("Products and orders"),
+        children=[
+            E("console.products", _("Select products"), "billing:console_products"),
+            E(
+                "console.orderlist",
+                _("My orders"),
+                "billing:console_orders",
+                also=("billing:console_order",),
+            ),
+            E("console.resources", _("My resources"), "billing:console_resources"),
+        ],
+    )
+)
+
+
+def _seed(stdout):
+    from .seed import seed, seed_orders
+    from .seed_finance import seed_finance
+    from .services.bills import generate_bills
+
+    seed(stdout)  # before seed_finance: it skips partners that already have transfers
+    seed_finance(stdout)
+    seed_orders(stdout)
+    generate_bills()  # last month's bills from the demo consumption (idempotent)
 
 
 SEEDERS.append(_seed)
@@ -115,6 +224,14 @@ register_actions(
         "money.credit_limit": _("Changed the credit limit"),
         "money.remittance_claim": _("Claimed a remittance"),
         "money.remittance_reject": _("Rejected a remittance claim"),
+        "money.rating": _("Charged pay-per-use usage"),
+        "money.writeoff": _("Wrote off arrears"),
+        "order.create": _("Created an order"),
+        "order.pay": _("Paid an order"),
+        "order.cancel": _("Cancelled an order"),
+        "resource.release": _("Released a resource"),
+        "acting.start": _("Started operating as a customer"),
+        "acting.stop": _("Switched back to the partner account"),
     }
 )
 
@@ -135,3 +252,5 @@ def _staff_permissions():
 
 
 _staff_permissions()
+
+from . import exports_orders  # noqa: E402,F401  (registers the order and consumption exports)

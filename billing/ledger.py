@@ -281,18 +281,18 @@ def verify_ledger():
         .values_list("account", "total")
     )
     for account in Account.objects.all():
-        total = sums.get(account.pk) or ZERO
+        # Decimal(str()) then cents: SQLite (the demo default) sums numerics as floats.
+        total = Decimal(str(sums.get(account.pk) or ZERO)).quantize(CENT)
         if total != account.balance:
             problems.append(
                 f"account {account.pk} ({account.kind}): balance {account.balance} != postings {total}"
             )
         if account.balance < 0 and not account.allow_negative:
             problems.append(f"account {account.pk} ({account.kind}) is negative: {account.balance}")
-    unbalanced = (
-        Posting.objects.values("transfer")
-        .annotate(total=Sum("amount"))
-        .exclude(total=0)
-        .values_list("transfer", flat=True)
+    unbalanced = Posting.objects.values("transfer").annotate(total=Sum("amount")).exclude(total=0)
+    problems.extend(
+        f"transfer {row['transfer']} does not sum to zero"
+        for row in unbalanced
+        if Decimal(str(row["total"])).quantize(CENT) != 0  # SQLite's float sums
     )
-    problems.extend(f"transfer {pk} does not sum to zero" for pk in unbalanced)
     return problems

@@ -98,3 +98,90 @@ def _member_actor(partner, role):
     if member is None:
         return None
     return Actor(user=member.user, partner=partner, membership=member, via="system")
+
+
+def seed_orders(stdout=None):
+    """Demo orders, resources and consumption, through the order and rating services."""
+    from datetime import timedelta
+
+    from customers.models import Customer
+    from partnercenter.actor import Actor
+
+    from .models import ChargingMode, Order, ProductSpec, Resource
+    from .services import orders as order_services
+    from .services.rating import HOUR, rate_resource
+
+    if Order.objects.exists():
+        return
+    from .catalogue import ensure_catalogue
+
+    ensure_catalogue()
+    now = timezone.now()
+    ecs = ProductSpec.objects.get(spec_code="s6.large.2")
+    eip = ProductSpec.objects.get(spec_code="BW-5M")
+    evs = ProductSpec.objects.get(spec_code="SSD-100")
+
+    def actor_for(account_name):
+        customer = Customer.objects.get(account_name=account_name)
+        login = customer.logins.select_related("user").first()
+        return Actor(user=login.user if login else None, customer=customer, via="system"), customer
+
+    demo_actor, demo = actor_for("demo-customer")
+    paid = order_services.place_order(
+        actor=demo_actor,
+        spec_id=ecs.pk,
+        charging_mode=ChargingMode.PREPAID,
+        period_num=1,
+        quantity=1,
+        name="web-server-01",
+    )
+    order_services.pay_order(actor=demo_actor, order_id=paid.order_id)
+    order_services.place_order(
+        actor=demo_actor,
+        spec_id=evs.pk,
+        charging_mode=ChargingMode.PREPAID,
+        period_num=3,
+        quantity=1,
+        name="data-disk-01",
+    )  # left 待支付
+    # A resource close to expiry, for the 7/15/30-day counters.
+    Resource.objects.filter(order=paid).update(expires_at=now + timedelta(days=5))
+
+    hanshan_actor, _hanshan = actor_for("hanshan-retail")
+    on_demand = order_services.place_order(
+        actor=hanshan_actor,
+        spec_id=eip.pk,
+        charging_mode=ChargingMode.ON_DEMAND,
+        quantity=1,
+        name="eip-shop",
+    )
+    # Pretend it has run since last month (so last month's partner bill has lines), then rate it.
+    start = (now - timedelta(days=32)).replace(minute=0, second=0, microsecond=0)
+    Resource.objects.filter(order=on_demand).update(started_at=start, rated_until=start)
+    closed = now.replace(minute=0, second=0, microsecond=0)
+    for resource in Resource.objects.filter(order=on_demand):
+        while rate_resource(resource.pk, closed):
+            pass
+
+    # A resale customer with no funds yet: its usage becomes arrears (欠款) until its partner allocates.
+    jinghua = Customer.objects.get(account_name="jinghua-med")
+    server = Resource.objects.create(
+        name="erp-db",
+        customer=jinghua,
+        spec=ProductSpec.objects.get(spec_code="mysql.x1.large.2"),
+        charging_mode=ChargingMode.ON_DEMAND,
+        started_at=now - 10 * HOUR,
+        rated_until=(now - 10 * HOUR).replace(minute=0, second=0, microsecond=0),
+    )
+    rate_resource(server.pk, closed)
+    # A referral customer pays Huawei itself: its usage shows in 客户消费 without touching any balance.
+    qingniao = Customer.objects.get(account_name="qingniao-edu")
+    vm = Resource.objects.create(
+        name="lms-app",
+        customer=qingniao,
+        spec=ecs,
+        charging_mode=ChargingMode.ON_DEMAND,
+        started_at=now - 20 * HOUR,
+        rated_until=(now - 20 * HOUR).replace(minute=0, second=0, microsecond=0),
+    )
+    rate_resource(vm.pk, closed)

@@ -10,7 +10,13 @@ class CustomerMiddleware:
     def __call__(self, request):
         request.customer = None
         request.customer_login = None
-        if request.user.is_authenticated and getattr(request, "membership", None) is None:
+        request.acting_as = None
+        if request.user.is_authenticated and getattr(request, "membership", None) is not None:
+            from .acting import resolve
+
+            # 代客下单: a partner colleague acting for a customer works in that customer's console.
+            request.acting_as = request.customer = resolve(request)
+        elif request.user.is_authenticated:
             login = (
                 CustomerUser.objects.select_related("customer").filter(user=request.user).first()
             )

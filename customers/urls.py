@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accept, console, customer_list, invitations, records
+from .views import accept, acting, console, customer_list, invitations, records
 
 app_name = "customers"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("customers/records/<int:event_pk>/cancel/", records.cancel, name="cancel"),
     path("customers/<int:customer_pk>/", customer_list.customer_detail, name="detail"),
     path("customers/<int:customer_pk>/authorization/", customer_list.authorize, name="authorize"),
+    path("customers/<int:customer_pk>/order-on-behalf/", acting.start, name="act_start"),
+    path("switch-role/", acting.stop, name="act_stop"),
     path("customers/<int:customer_pk>/<str:event_type>/", records.change, name="change"),
     path("development/", invitations.invite, name="invite"),
     path("development/batches/<int:batch_pk>/", invitations.batch, name="batch"),

@@ -11,8 +11,12 @@ def shell(request):
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     return {
-        "nav": build_nav(request) if membership else _customer_nav(request),
-        "account_menu": build_account_menu(request) if membership else [],
+        "nav": build_nav(request)
+        if membership and not getattr(request, "acting_as", None)
+        else _customer_nav(request),
+        "account_menu": build_account_menu(request)
+        if membership and not getattr(request, "acting_as", None)
+        else [],
         "can": PermissionSet(membership),
         "unread_notifications": _unread(request, user) if authenticated else 0,
         "brand": settings.PC_BRAND,

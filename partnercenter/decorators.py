@@ -16,6 +16,9 @@ def partner_required(item=None):
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
                 raise PermissionDenied("not a partner member")
+            if getattr(request, "acting_as", None) is not None:
+                # While acting as a customer only that customer's console is reachable.
+                raise PermissionDenied("acting as a customer: switch role first")
             if item is not None and not has_perm(request.membership, item):
                 raise PermissionDenied(item.code)
             return view(request, *args, **kwargs)

@@ -130,7 +130,7 @@ TREE = (
                     E(
                         "sales.finance.bills",
                         _("Partner bills"),
-                        "billing:bills",
+                        "finance:bills",
                         P.PARTNER_BILLS_VIEW,
                     ),
                     E("sales.finance.funds", _("Fund management"), "billing:funds", P.FUNDS_VIEW),
@@ -143,8 +143,8 @@ TREE = (
                     E(
                         "sales.finance.contracts",
                         _("Contracts and business"),
-                        "billing:contracts",
-                        P.CONTRACTS_MANAGE,
+                        "finance:contracts",
+                        P.DISCOUNTS_VIEW,
                     ),
                 ],
             ),

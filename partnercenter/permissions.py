@@ -119,6 +119,9 @@ class P:
     PARTNER_BILLS_VIEW = PermissionItem(
         "BPC_ITEM_FINANCE_020100", _("Sales - Finance - Partner bills - View")
     )
+    PARTNER_BILLS_SETTLE = PermissionItem(
+        "BPC_ITEM_FINANCE_020101", _("Sales - Finance - Partner bills - Settle")
+    )
     CONTRACTS_MANAGE = PermissionItem(
         "BPC_ITEM_FINANCE_030100", _("Sales - Finance - Contracts - Manage")
     )
@@ -197,6 +200,7 @@ ROLE_ITEMS: dict[str, frozenset[PermissionItem]] = {
             P.CONTRACTS_MANAGE,
             P.RESELLER_ALLOCATE,
             P.RESELLER_RECOVER,
+            P.PARTNER_BILLS_SETTLE,
         }
     ),
     # The preset 客户经理 role: its own customers only; consumption yes, partner bills and funds no.

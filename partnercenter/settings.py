@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -241,6 +242,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A static schedule (beat's default scheduler); each app's sweeps are listed here.
 CELERY_BEAT_SCHEDULE = {
+    "rate-on-demand-resources": {
+        "task": "billing.tasks.rate_on_demand_resources",
+        "schedule": crontab(minute=5),  # every hour, a few minutes after the hour closes
+    },
+    "expire-prepaid-resources": {
+        "task": "billing.tasks.expire_prepaid_resources",
+        "schedule": crontab(minute=15),
+    },
     "expire-member-invitations": {
         "task": "partnercenter.tasks.expire_member_invitations",
         "schedule": 15 * 60,
@@ -252,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-exports": {
         "task": "partnercenter.tasks.purge_expired_exports",
         "schedule": 60 * 60,
+    },
+    # 伙伴账单: generated before 12:00 on the 5th (Beijing time, CELERY_TIMEZONE) for the previous
+    # month. The 10:30 run is a second chance if beat was down at 02:30; the task is idempotent.
+    "generate-partner-bills": {
+        "task": "billing.tasks.generate_partner_bills",
+        "schedule": crontab(minute=30, hour="2,10", day_of_month=5),
     },
 }
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("reveal/hide/", reveal.hide, name="hide"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("", include("billing.urls")),
+    path("", include("billing.urls_finance")),
     path("", include("customers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -18,9 +18,9 @@ from ..models import AccountKind, TradeType, Transfer
 from ..money import parse_amount
 from .credit import check_credit_alerts
 
-# callables(customer, *, actor, locked, amount) run inside an allocation before the balance
-# moves: the Orders feature writes arrears off here (核销欠款), in the same transaction.
-BEFORE_ALLOCATION = []
+# callables(customer, *, actor, partner, cash) run inside an allocation after the balance has
+# moved: arrears are written off here (核销欠款), in the same transaction.
+AFTER_ALLOCATION = []
 
 
 def _association(actor, customer_pk):
@@ -111,8 +111,6 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
         if not association_is_current(target.association_id):
             raise NotSubCustomer(_("This customer is no longer associated with you."))
         _require_partner_balance(ledger.partner_funds(partner, locked.values()), amount)
-        for hook in BEFORE_ALLOCATION:
-            hook(customer, actor=actor, locked=locked, amount=amount)
 
     def move():
         recharge, credit, allocated, cash = _accounts(partner, customer)
@@ -130,6 +128,8 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
         )
         if result[1]:
             check_credit_alerts(partner, ledger.partner_funds(partner, state["locked"].values()))
+            for hook in AFTER_ALLOCATION:
+                hook(customer, actor=actor, partner=partner, cash=cash)
         return result
 
     transfer, _created = _run(move, partner=partner, request_key=request_key)

@@ -23,6 +23,12 @@ def adjustment_records(membership, params):
         qs = qs.filter(customer_id__in=visible_associations(membership).values("customer_id"))
     if params.get("customer"):
         qs = qs.filter(customer__name__icontains=params["customer"].strip())
+    if params.get("target") == "customers":
+        qs = qs.filter(customer__isnull=False)
+    elif params.get("target") == "resellers":
+        qs = qs.filter(counterparty__isnull=False)
+    if params.get("reseller"):
+        qs = qs.filter(counterparty__name__icontains=params["reseller"].strip())
     if params.get("trade_type"):
         qs = qs.filter(trade_type=params["trade_type"])
     if params.get("trans_id"):
@@ -36,7 +42,7 @@ def adjustment_records(membership, params):
 
 @partner_required(P.ADJUST_RECORDS_VIEW)
 def adjustments(request):
-    form = AdjustmentFilterForm(request.GET or None)
+    form = AdjustmentFilterForm(request.GET or None, partner=request.partner)
     params = form.cleaned_data if form.is_valid() else {}
     page_obj = paginate(
         request,

@@ -24,7 +24,9 @@ def customer_users(customer):
 
 
 def require_customer(actor):
-    if getattr(actor, "customer", None) is None:
+    """The customer's own login — never a partner acting for it: the relationship's decisions
+    (agreeing to disassociation, granting authorisation) belong to the customer alone."""
+    if getattr(actor, "customer", None) is None or getattr(actor, "acting_as", None) is not None:
         raise PermissionRefused(_("Only the customer's own account can do this."))
     return actor.customer
 

@@ -65,3 +65,19 @@ def bs_widget(bound_field):
         attrs["class"] += " is-invalid"
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter(name="mask")
+def mask_filter(value, kind="name"):
+    """A masked value without the eye (summaries and exports)."""
+    return masking.MASKERS.get(kind, masking.mask_name)(value or "")
+
+
+@register.filter
+def amount8(value):
+    """Consumption amounts keep their precision (up to 8 places) but drop trailing zeros past cents."""
+    if value is None:
+        return "—"
+    d = Decimal(value)
+    cents = d.quantize(Decimal("0.01"))
+    return format(cents, ",.2f") if d == cents else format(d.normalize(), ",f")

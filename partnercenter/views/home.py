@@ -18,6 +18,8 @@ LANDING_HOOKS = []
 
 @login_required
 def home(request):
+    if getattr(request, "acting_as", None) is not None:
+        return redirect("customers:console")
     if request.membership is None:
         for hook in LANDING_HOOKS:
             response = hook(request)

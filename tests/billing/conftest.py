@@ -47,19 +47,33 @@ def funded(partner):
     return partner
 
 
+def a_month_ago():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=30)
+
+
 @pytest.fixture
 def resale(partner):
     return AssociationFactory(
         partner=partner,
         association_type=AssociationType.RESALE,
         customer=CustomerFactory(name="代售客户甲"),
+        associated_at=a_month_ago(),
     )
 
 
 @pytest.fixture
 def referral(partner):
-    return AssociationFactory(partner=partner, association_type=AssociationType.REFERRAL)
+    return AssociationFactory(
+        partner=partner, association_type=AssociationType.REFERRAL, associated_at=a_month_ago()
+    )
 
 
 def balance_of(customer):
     return ledger.customer_account(customer).balance
+
+
+from .orders_fixtures import catalogue, shop  # noqa: E402,F401  (fixtures for the order tests)
