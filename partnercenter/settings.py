@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partnercenter",
     "customers",
     "billing",
+    "resellers",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-customer-invitations": {
         "task": "customers.tasks.expire_customer_invitations",
+        "schedule": 15 * 60,
+    },
+    "expire-reseller-invitations": {
+        "task": "resellers.tasks.expire_reseller_invitations",
         "schedule": 15 * 60,
     },
     "purge-expired-exports": {

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("billing.urls_finance")),
     path("", include("customers.urls")),
+    path("", include("resellers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
