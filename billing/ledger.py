@@ -108,6 +108,28 @@ def partner_and_customer_accounts(partner, customer):
     return tuple(out)
 
 
+def partner_accounts(partner):
+    """The partner's recharge, credit and allocated accounts, creating any that are missing."""
+    rows = {a.kind: a for a in Account.objects.filter(partner=partner, customer__isnull=True)}
+    return [
+        rows.get(kind) or partner_account(partner, kind)
+        for kind in (
+            AccountKind.PARTNER_RECHARGE,
+            AccountKind.PARTNER_CREDIT,
+            AccountKind.PARTNER_ALLOCATED,
+        )
+    ]
+
+
+def customer_balances(customer_pks):
+    """{customer pk: balance} in one query; customers without an account yet are left out."""
+    return dict(
+        Account.objects.filter(
+            customer_id__in=customer_pks, kind=AccountKind.CUSTOMER_CASH
+        ).values_list("customer_id", "balance")
+    )
+
+
 @dataclass
 class PartnerFunds:
     """The partner's account in its three parts (domain §3.1)."""

@@ -96,3 +96,35 @@ def resources_due(customer, days, now=None):
         expires_at__gt=now,
         expires_at__lte=now + timedelta(days=days),
     )
+
+
+def with_account_manager(qs):
+    """Consumption records annotated with `account_manager_login`: the login name of the account
+    manager now looking after the record's customer for the record's partner (or None)."""
+    manager = Association.objects.filter(
+        partner_id=OuterRef("partner_id"),
+        customer_id=OuterRef("customer_id"),
+        ended_at__isnull=True,
+    ).values("account_manager__user__account_name")[:1]
+    return qs.annotate(account_manager_login=Subquery(manager))
+
+
+def consumption_sums(qs):
+    """消费汇总 rows: consumption summed per customer, product type, resource type and billing
+    mode, in a stable order so that pages of the rows do not overlap."""
+    return (
+        qs.values(
+            "customer__customer_id", "service_type_code", "resource_type_code", "charging_mode"
+        )
+        .annotate(
+            official=Sum("official_amount"),
+            discount=Sum("discount_amount"),
+            payable=Sum("payable_amount"),
+            deducted=Sum("amount"),
+            debt=Sum("debt_amount"),
+            written_off=Sum("adjustment_amount"),
+        )
+        .order_by(
+            "customer__customer_id", "service_type_code", "resource_type_code", "charging_mode"
+        )
+    )

@@ -42,7 +42,11 @@ CUSTOMER_TREE.append(
     E(
         "console",
         _("Account center"),
-        children=[E("console.partner", _("My partner"), "customers:console")],
+        children=[
+            E("console.partner", _("My partner"), "customers:console"),
+            E("console.keys", _("Manage my credentials"), "access_keys"),
+            E("console.api", _("API access"), "api_guide"),
+        ],
     )
 )
 

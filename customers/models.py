@@ -53,12 +53,24 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     # Frozen accounts cannot be funded (拨款/回收) or disassociated until unfrozen.
     is_frozen = models.BooleanField(_("frozen"), default=False)
+    # The user's id on the partner's own sales platform (xaccount_id) and that platform's
+    # identifier (xaccount_type), given when the partner creates the customer through the API.
+    xaccount_id = models.CharField(_("partner platform user ID"), max_length=64, blank=True)
+    xaccount_type = models.CharField(_("partner platform identifier"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+        constraints = [
+            # One platform user is one customer: a retried create finds the first one.
+            models.UniqueConstraint(
+                fields=["xaccount_type", "xaccount_id"],
+                condition=~Q(xaccount_id=""),
+                name="customer_xaccount_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.account_name})"

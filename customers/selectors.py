@@ -15,6 +15,10 @@ def visible_associations(membership):
     """Current associations of the member's partner; an account manager's are only theirs."""
     qs = Association.objects.current().filter(partner_id=membership.partner_id)
     if membership.role in OWN_CUSTOMERS_ONLY:
+        if membership.pk is None:
+            # A distributor's account manager standing in for a reseller (API
+            # indirect_partner_id) is assigned none of the reseller's customers.
+            return qs.none()
         qs = qs.filter(account_manager=membership)
     return qs
 

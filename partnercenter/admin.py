@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AccessKey,
+    AccessKeyStatus,
     AuditEvent,
     MemberInvitation,
     Membership,
@@ -87,6 +90,47 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["actor_label", "target_label", "target_id", "partner__name", "access_key_id"]
     date_hierarchy = "created_at"
     list_select_related = ["partner"]
+
+
+@admin.register(AccessKey)
+class AccessKeyAdmin(ReadOnlyAdmin):
+    """Staff see who holds which key and can switch a leaked one off; the secret never shows."""
+
+    list_display = [
+        "access_key_id",
+        "user",
+        "partner",
+        "customer",
+        "status",
+        "created_at",
+        "last_used_at",
+    ]
+    list_filter = ["status", "partner__kind"]
+    search_fields = ["access_key_id", "user__email", "partner__name", "customer__name"]
+    list_select_related = ["user", "partner", "customer"]
+    exclude = ["secret_encrypted"]
+    actions = ["disable_keys"]
+
+    @admin.action(description=_("Disable the selected access keys"))
+    def disable_keys(self, request, queryset):
+        from . import audit
+        from .actor import Actor
+
+        actor = Actor(user=request.user, via="admin")
+        with transaction.atomic():
+            for key in queryset.select_for_update(of=("self",)).filter(
+                status=AccessKeyStatus.ACTIVE
+            ):
+                key.status = AccessKeyStatus.DISABLED
+                key.save(update_fields=["status"])
+                audit.record(
+                    "access_key.disable",
+                    actor=actor,
+                    target=key,
+                    partner=key.partner,
+                    after={"ak": key.access_key_id},
+                )
+        self.message_user(request, _("The selected access keys are disabled."))
 
 
 @admin.register(Notification)

@@ -98,3 +98,12 @@ class NotificationPreferencesForm(Form):
             self.fields[value] = forms.BooleanField(
                 label=label, required=False, initial=current.get(value, True)
             )
+
+
+class AccessKeyForm(BootstrapMixin, forms.Form):
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=100,
+        required=False,
+        help_text=_("What the key is for, e.g. the system that will use it."),
+    )

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "partnercenter.middleware.TenancyMiddleware",
     "customers.middleware.CustomerMiddleware",
+    "partnercenter.api.middleware.PartnerApiMiddleware",
 ]
 
 ROOT_URLCONF = "partnercenter.urls"
@@ -117,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if TESTING else 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -295,7 +296,9 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container healthcheck speaks plain HTTP
+    # The container healthcheck speaks plain HTTP; the partner API never redirects (the SDK would
+    # take a 301 for an empty success), so TLS for it is the proxy's job.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^v[23]/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
@@ -321,3 +324,12 @@ PC_TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 PC_MEMBER_INVITATION_DAYS = 7
 PC_MEMBER_INVITATIONS_PER_DAY = 100
 PC_BRAND = _("Partner Center")
+
+# Partner API (partner-api.md). Secrets of access keys are encrypted with these, newest first;
+# unset, a key derived from SECRET_KEY is used. Rotate by prepending a new key.
+ACCESS_KEY_ENCRYPTION_KEYS = env.list("ACCESS_KEY_ENCRYPTION_KEYS", default=[])
+PC_ACCESS_KEYS_PER_USER = 2  # active keys at a time
+PC_API_SIGNATURE_WINDOW = 15 * 60  # seconds either side of X-Sdk-Date (the Huawei gateway's)
+PC_API_RATE_LIMIT = env.int(
+    "API_RATE_LIMIT", default=10
+)  # requests per second, per key + operation

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from .views import audit, health, home, i18n, members, notifications, reveal
+from .api import views as api_views
+from .api.site import api
+from .views import access_keys, audit, health, home, i18n, members, notifications, reveal
 from .views import exports as export_views
 
 # Staff sign in through allauth (with MFA), never through the admin's own password form.
@@ -16,6 +18,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("programs/", home.programs, name="programs"),
     path("partner/", home.partner_info, name="partner_info"),
+    path("partner/access-keys/", access_keys.access_keys, name="access_keys"),
+    path(
+        "partner/access-keys/<int:key_id>/<str:action>/",
+        access_keys.access_key_action,
+        name="access_key_action",
+    ),
+    path("partner/api/", access_keys.api_guide, name="api_guide"),
     path("organisation/members/", members.members, name="members"),
     path("organisation/members/<int:membership_id>/role/", members.member_role, name="member_role"),
     path(
@@ -52,4 +61,8 @@ urlpatterns = [
     path("", include("resellers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The partner API sits at the root: the SDK keeps only scheme and host of its endpoint.
+    # Last, so that ninja's own root view never shadows the portal's home page.
+    path("", api.urls),
+    re_path(r"^v[23]/", api_views.unknown),
 ]

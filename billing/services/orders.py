@@ -41,6 +41,14 @@ class OrderNotCancellable(InvalidTransition):
     code = "CBC.99005010"  # 订单状态不允许取消
 
 
+class OrderNotFound(DomainError):
+    """Unknown, or another tenant's: the API answers both as access denied (design.md, Tenancy),
+    so an order id reveals nothing about orders the caller may not see."""
+
+    code = "CBC.0151"
+    status = 403
+
+
 def bill_cycle(at):
     return timezone.localtime(at).strftime("%Y-%m")
 
@@ -221,7 +229,7 @@ def _order_for_update(actor, order_id):
         qs = qs.filter(pk__in=visible_orders(actor.membership).values("pk"))
     order = qs.filter(order_id=order_id).first()
     if order is None:
-        raise DomainError(_("Order not found."), code="CBC.0100")
+        raise OrderNotFound(_("Order not found."))
     return order
 
 

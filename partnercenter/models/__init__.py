@@ -1,3 +1,4 @@
+from .access_keys import AccessKey, AccessKeyStatus
 from .audit import AuditEvent
 from .exports import ACTIVE_EXPORT_STATUSES, EXPORT_KEEP_DAYS, ExportJob, ExportStatus
 from .notifications import Notification, NotificationCategory, NotificationPreference
@@ -16,6 +17,8 @@ from .partners import (
 from .users import User
 
 __all__ = [
+    "AccessKey",
+    "AccessKeyStatus",
     "ACTIVE_EXPORT_STATUSES",
     "AuditEvent",
     "CountryRegion",

@@ -36,16 +36,12 @@ def huawei_am(db):
 
 @pytest.fixture
 def ecs(db):
-    product, _created = Product.objects.get_or_create(
-        code="ECS",
-        defaults={
-            "service_type_code": "hws.service.type.ec2",
-            "resource_type_code": "hws.resource.type.vm",
-            "name_zh": "弹性云服务器",
-            "name_en": "ECS",
-        },
-    )
-    return product
+    # The migration seeds the catalogue, but a transactional test on this worker may have
+    # flushed it: restore it, specifications included.
+    from billing.catalogue import ensure_catalogue
+
+    ensure_catalogue()
+    return Product.objects.get(code="ECS")
 
 
 @pytest.fixture

@@ -125,6 +125,20 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_logins(db):
     reseller = Partner.objects.get(account_name="boyuan-it")
     assert reseller.distributor.account_name == "hualian-dist"
     assert User.objects.get(email="staff@demo.test").groups.count() == 3
+    # The demo API keys of the README, with the secrets stored only encrypted.
+    from partnercenter.models import AccessKey
+    from partnercenter.services.access_keys import key_for_signing
+
+    assert AccessKey.objects.filter(partner__account_name="yuntu-tech").count() == 1
+    key, secret = key_for_signing("DEMOSPADMIN000000001")
+    assert key.user.email == "sp-admin@demo.test"
+    assert secret == "DemoSpAdminSecretKey00000000000000000001"
+    assert secret not in key.secret_encrypted
+    key, secret = key_for_signing("DEMODISTADMIN0000001")
+    assert (key.user.email, secret) == (
+        "dist-admin@demo.test",
+        "DemoDistAdminSecretKey000000000000000001",
+    )
 
 
 def test_staff_groups_exist_after_migrate(db):

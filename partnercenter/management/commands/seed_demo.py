@@ -85,6 +85,18 @@ USERS = [
     ("reseller-admin@demo.test", "赵敏", "reseller", Role.ADMIN),
 ]
 
+# Demo data only: keys with published secrets, so the API guide's example runs as printed.
+DEMO_KEYS = [
+    ("sp-admin@demo.test", "DEMOSPADMIN000000001", "DemoSpAdminSecretKey00000000000000000001"),
+    ("dist-admin@demo.test", "DEMODISTADMIN0000001", "DemoDistAdminSecretKey000000000000000001"),
+]
+EXTRA_LOGIN_LINES.append("")
+EXTRA_LOGIN_LINES.append(
+    "Demo API keys (endpoint = the portal's address, see Support > Partner API):"
+)
+for _email, _ak, _sk in DEMO_KEYS:
+    EXTRA_LOGIN_LINES.append(f"  {_email}  AK {_ak}  SK {_sk}")
+
 DEMO_LOGINS = [("staff@demo.test", "platform staff (superuser)")] + [
     (email, f"{PARTNERS[key]['name']} · {role.label}") for email, _n, key, role in USERS
 ]
@@ -121,6 +133,7 @@ class Command(BaseCommand):
                 sync_groups()
                 partners = self.seed_partners()
                 self.seed_users(partners)
+                self.seed_keys()
             for seeder in SEEDERS:
                 seeder(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -159,3 +172,18 @@ class Command(BaseCommand):
                 membership.partner = partners[key]
                 membership.role = role
                 membership.save(update_fields=["partner", "role"])
+
+    def seed_keys(self):
+        from partnercenter.services.access_keys import seed_key
+
+        for email, ak, sk in DEMO_KEYS:
+            membership = (
+                Membership.objects.active().select_related("partner").get(user__email=email)
+            )
+            seed_key(
+                user=membership.user,
+                partner=membership.partner,
+                access_key_id=ak,
+                secret=sk,
+                description="demo",
+            )

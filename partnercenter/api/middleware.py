@@ -1,0 +1,172 @@
+"""Every /v2/ and /v3/ request: a request id, signature authentication, the caller installed
+on the request, flow control, and an API-shaped answer for unknown paths (never a redirect).
+
+It sits last in MIDDLEWARE so that the session-based user set by the middlewares above is
+replaced by the access key's owner, and so that nothing after it can redirect an API path.
+"""
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.utils import translation
+
+from ..actor import Actor, client_ip
+from ..models import Membership
+from ..services import access_keys
+from . import ratelimit, signing
+from .errors import ApiError, error_response, forbidden, not_found, too_many_requests, unauthorized
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = ("/v2/", "/v3/")
+PUBLIC_PATHS = frozenset({"/v2/openapi.json"})
+LANGUAGES = {"zh_cn": "zh-hans", "en_us": "en"}
+
+
+def is_api_path(path):
+    return path.startswith(API_PREFIXES)
+
+
+class Caller:
+    """Who signed the request: the key, its owner, and the account the owner acts for."""
+
+    def __init__(self, key, membership=None, customer=None, ip=None):
+        self.key = key
+        self.user = key.user
+        self.membership = membership
+        self.partner = membership.partner if membership is not None else None
+        self.customer = customer
+        self.actor = Actor(
+            user=key.user,
+            partner=self.partner,
+            membership=membership,
+            ip=ip,
+            via="api",
+            access_key_id=key.access_key_id,
+            customer=customer,
+        )
+
+    @property
+    def domain_id(self):
+        return self.partner.domain_id if self.partner is not None else self.customer.customer_id
+
+
+def authenticate(request):
+    header = request.headers.get("Authorization")
+    if not header:
+        raise unauthorized("the Authorization header is missing")
+    match = signing.AUTHORIZATION_RE.match(header)
+    if match is None:
+        raise unauthorized(
+            "the Authorization header is not SDK-HMAC-SHA256 Access, SignedHeaders, Signature"
+        )
+    signed = match["signed"]
+    names = signed.split(";")
+    if "host" not in names or "x-sdk-date" not in names:
+        raise unauthorized("host and x-sdk-date must be signed")
+    headers = {}
+    for name in names:
+        value = request.headers.get(name)
+        if value is None:
+            raise unauthorized(f"the signed header {name} is missing")
+        headers[name] = value
+    content_sha256 = request.headers.get("X-Sdk-Content-Sha256")
+    if content_sha256 is not None:
+        headers["x-sdk-content-sha256"] = content_sha256
+    sdk_date = request.headers.get("X-Sdk-Date", "")
+    when = signing.parse_sdk_date(sdk_date)
+    if when is None:
+        raise unauthorized("X-Sdk-Date is missing or not YYYYMMDDTHHMMSSZ")
+    if abs(time.time() - when.timestamp()) > settings.PC_API_SIGNATURE_WINDOW:
+        raise unauthorized(
+            "the request time X-Sdk-Date is more than 15 minutes from the server time"
+        )
+    found = access_keys.key_for_signing(match["ak"])
+    if found is None:
+        raise unauthorized("Get secretKey failed, ak not exist")
+    key, secret = found
+    canonical = signing.canonical_request(
+        request.method,
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        headers,
+        signed,
+        request.body,
+    )
+    if not signing.matches(signing.signature(secret, sdk_date, canonical), match["signature"]):
+        raise unauthorized("verify aksk signature fail")
+    caller = _caller(key, client_ip(request))
+    domain_id = request.headers.get("X-Domain-Id")
+    if domain_id is not None and domain_id.strip() != caller.domain_id:
+        raise forbidden("X-Domain-Id does not match the account of the access key")
+    access_keys.touch(key)
+    return caller
+
+
+def _caller(key, ip):
+    if not key.user.is_active:
+        raise unauthorized("the owner of the access key is deactivated")
+    if key.partner_id is not None:
+        membership = (
+            Membership.objects.active()
+            .select_related("partner", "partner__distributor")
+            .filter(user_id=key.user_id, partner_id=key.partner_id)
+            .first()
+        )
+        if membership is None:
+            raise unauthorized("the owner of the access key no longer belongs to the partner")
+        return Caller(key, membership=membership, ip=ip)
+    login = getattr(key.user, "customer_login", None)
+    if login is None or login.customer_id != key.customer_id:
+        raise unauthorized("the owner of the access key no longer belongs to the customer")
+    return Caller(key, customer=key.customer, ip=ip)
+
+
+def _install(request, caller):
+    request.api_caller = caller
+    request.user = caller.user
+    request.membership = caller.membership
+    request.partner = caller.partner
+    request.customer = caller.customer
+    request.acting_as = None
+    request.access_key_id = caller.key.access_key_id
+
+
+def _operation(request):
+    try:
+        return f"{request.method} {resolve(request.path_info).route}"
+    except Resolver404:
+        return f"{request.method} ?"
+
+
+class PartnerApiMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path):
+            return self.get_response(request)
+        request.api_request_id = uuid.uuid4().hex
+        request._dont_enforce_csrf_checks = True
+        language = LANGUAGES.get(request.headers.get("X-Language", "").strip().lower(), "zh-hans")
+        with translation.override(language):
+            response = self._respond(request)
+        response["X-Request-Id"] = request.api_request_id
+        return response
+
+    def _respond(self, request):
+        if request.path not in PUBLIC_PATHS:
+            try:
+                caller = authenticate(request)
+            except ApiError as error:
+                return error_response(request, error)
+            _install(request, caller)
+            if not ratelimit.allow(caller.key.access_key_id, _operation(request)):
+                return error_response(request, too_many_requests())
+        response = self.get_response(request)
+        if response.status_code in (404, 405) and not getattr(response, "api_error", False):
+            response = error_response(request, not_found())
+        return response

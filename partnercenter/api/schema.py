@@ -1,0 +1,77 @@
+"""Field types and conversions shared by the operations (partner-api.md conventions)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+from .errors import parameter_error
+
+UTC_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+UtcTime = Annotated[str, Field(pattern=UTC_TIME_PATTERN, examples=["2026-01-01T00:00:00Z"])]
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2026-01"])]
+Day = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2026-01-31"])]
+Offset = Annotated[int, Field(ge=0, le=2_000_000_000)]
+Limit = Annotated[int, Field(ge=1, le=100)]
+Text = Annotated[str, Field(max_length=128)]
+Id = Annotated[str, Field(max_length=64)]
+# Money in a request: a JSON number (or numeric string); the service checks > 0 and 2 decimals.
+Amount = Annotated[Decimal, Field(examples=[Decimal("100.50")])]
+
+
+def utc(value):
+    """`YYYY-MM-DDThh:mm:ssZ`, or None."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(value, name):
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise parameter_error(f"{name} must be a UTC time YYYY-MM-DDThh:mm:ssZ") from None
+
+
+def parse_day(value, name):
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise parameter_error(f"{name} must be a date YYYY-MM-DD") from None
+
+
+def local_day_start(day):
+    """Midnight Beijing time (UTC+8) of a date: the ledger's trade_time_* are UTC+8 dates."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def money_str(value):
+    """Money the SDK types as `str`: always two decimals ("100.50")."""
+    return f"{Decimal(value):.2f}"
+
+
+def page(queryset, offset, limit):
+    """(total matching, the page): the total is of the whole filtered result, not the page."""
+    total = queryset.count()
+    return total, list(queryset[offset : offset + limit]) if total > offset else []
+
+
+class TransferIdOut(Schema):
+    """拨款 answers `transfer_id`…"""
+
+    transfer_id: str
+
+
+class TransIdOut(Schema):
+    """…and 回收 answers `trans_id` (the SDK's names differ; both are the transfer's trans_id)."""
+
+    trans_id: str

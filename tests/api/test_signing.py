@@ -1,0 +1,98 @@
+"""The signer against partner-api.md §1.4, byte for byte (no database, no server)."""
+
+from partnercenter.api import signing
+
+SK = "ExampleSecretKey0000000000000000000000Sk"
+DATE = "20250115T083000Z"
+SIGNED = "content-type;host;user-agent;x-domain-id;x-sdk-date"
+HEADERS = {
+    "content-type": "application/json",
+    "host": "127.0.0.1:8000",
+    "user-agent": "huaweicloud-usdk-python/3.0; example",
+    "x-domain-id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+    "x-sdk-date": DATE,
+}
+
+
+def test_example_a_post_with_a_json_body():
+    body = b'{"customer_id": "c-0001", "amount": 100.50}'
+    assert len(body) == 43
+    canonical = signing.canonical_request(
+        "POST", "/v2/accounts/partner-accounts/adjust-amount", "", HEADERS, SIGNED, body
+    )
+    assert canonical == (
+        "POST\n"
+        "/v2/accounts/partner-accounts/adjust-amount/\n"
+        "\n"
+        "content-type:application/json\n"
+        "host:127.0.0.1:8000\n"
+        "user-agent:huaweicloud-usdk-python/3.0; example\n"
+        "x-domain-id:0a1b2c3d4e5f40718293a4b5c6d7e8f9\n"
+        "x-sdk-date:20250115T083000Z\n"
+        "\n"
+        "content-type;host;user-agent;x-domain-id;x-sdk-date\n"
+        "14ca98a38355e026aa33a7ded1feae2b2822c4a8cf21c2e65ebe1fd721c9db3f"
+    )
+    assert signing.string_to_sign(DATE, canonical) == (
+        "SDK-HMAC-SHA256\n20250115T083000Z\n"
+        "f39ce4a85162da92f1edd842908c9d2c3e95905e06f600cf7d2707357239e142"
+    )
+    assert (
+        signing.signature(SK, DATE, canonical)
+        == "8777949507436b40a2212e27bedbea605e9e12cad4dcd202dba838d66057984d"
+    )
+
+
+def test_example_b_get_with_a_query():
+    query = "customer_id=c-0001&limit=10&offset=0&operation_type=SOURCE_OPERATION_BEADJUST"
+    canonical = signing.canonical_request(
+        "GET", "/v3/accounts/partner-accounts/adjust-records", query, HEADERS, SIGNED, b""
+    )
+    assert canonical.split("\n")[1:3] == [
+        "/v3/accounts/partner-accounts/adjust-records/",
+        query,
+    ]
+    assert canonical.endswith(signing.EMPTY_BODY_SHA256)
+    assert signing.string_to_sign(DATE, canonical).endswith(
+        "87b13329ea0270b1e69605c493aef1dc1bd75ea9f9e5c2487f04aa86b418a3f1"
+    )
+    assert (
+        signing.signature(SK, DATE, canonical)
+        == "7141f9d426ffe62e24fdd58ffcc1ff2f0200f5f9ff2d816ccb2cf92d54ed5f59"
+    )
+
+
+def test_example_c_a_path_parameter_that_needs_encoding():
+    # Django hands over the decoded path; the canonical URI re-encodes each segment.
+    decoded = "/v2/orders/customer-orders/details/CS2501150830ABC:1 x"
+    assert (
+        signing.canonical_uri(decoded)
+        == "/v2/orders/customer-orders/details/CS2501150830ABC%3A1%20x/"
+    )
+    canonical = signing.canonical_request("GET", decoded, "limit=5", HEADERS, SIGNED, b"")
+    assert signing.string_to_sign(DATE, canonical).endswith(
+        "79300a6da97f2c734597bf181d60f4f1b1c3c202dab92543327997efbfe6dde0"
+    )
+    assert (
+        signing.signature(SK, DATE, canonical)
+        == "c2033a1bff20adbdd3baf378c902e3e792c64495d2949b1cb51ac32fe874487a"
+    )
+
+
+def test_query_pairs_are_sorted_and_re_encoded():
+    assert signing.canonical_query("b=2&a=%2B1&a=0&c=") == "a=%2B1&a=0&b=2&c="
+    assert signing.canonical_query("") == ""
+
+
+def test_non_ascii_header_values_are_read_back_as_utf8():
+    received = "示例".encode().decode("latin-1")  # what a WSGI server hands over
+    assert signing.header_value(f"  {received} ") == "示例"
+
+
+def test_the_authorization_header_form_is_exact():
+    good = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=" + "a" * 64
+    assert signing.AUTHORIZATION_RE.match(good)["ak"] == "AK"
+    assert not signing.AUTHORIZATION_RE.match(good.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"))
+    assert not signing.AUTHORIZATION_RE.match(good.replace(", Signature", ",Signature"))
+    assert signing.parse_sdk_date("20250115T083000Z").isoformat() == "2025-01-15T08:30:00+00:00"
+    assert signing.parse_sdk_date("2025-01-15T08:30:00Z") is None
