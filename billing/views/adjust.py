@@ -62,7 +62,30 @@ def _adjust(request, customer_pk, action, service):
         "step": "form",
         "back": request.POST.get("back") or request.GET.get("back") or reverse("customers:list"),
     }
-    template = "billing/adjust.html"
+    actor = Actor.from_request(request)
+
+    def refreshed(context):
+        context["customer_balance"] = ledger.customer_account(association.customer).balance
+
+    return confirm_flow(
+        request,
+        "billing/adjust.html",
+        context,
+        precheck=lambda amount: funds.precheck(
+            actor=actor, action=action, customer_pk=association.customer_id, amount=amount
+        ),
+        move=lambda amount, data: service(
+            actor=actor, customer_pk=association.customer_id, amount=amount, **data
+        ),
+        refresh=refreshed,
+    )
+
+
+def confirm_flow(request, template, context, *, precheck, move, refresh):
+    """The 拨款/回收 dialog's three steps — amount, 是否确定调整, 调账成功 — shared by the customer
+    and the reseller dialogs. `precheck(amount)` and `move(amount, form data)` raise DomainError;
+    `refresh(context)` re-reads the balances shown after the money moved."""
+    form = context["form"]
     if request.method != "POST":
         return _respond(request, template, context)
     if not form.is_valid():
@@ -76,34 +99,26 @@ def _adjust(request, customer_pk, action, service):
         if "edit" in request.POST:
             return _respond(request, template, context)
         try:
-            funds.precheck(
-                actor=Actor.from_request(request),
-                action=action,
-                customer_pk=association.customer_id,
-                amount=amount,
-            )
+            precheck(amount)
         except DomainError as e:
             form.add_error("amount", e.message)
             return _respond(request, template, context, status=400)
         context.update(step="confirm", amount=amount)
         return _respond(request, template, context)
     try:
-        transfer = service(
-            actor=Actor.from_request(request),
-            customer_pk=association.customer_id,
-            amount=amount,
-            remark=form.cleaned_data["remark"],
-            request_key=form.cleaned_data["request_key"],
-            code=form.cleaned_data.get("code"),
+        transfer = move(
+            amount,
+            {
+                "remark": form.cleaned_data["remark"],
+                "request_key": form.cleaned_data["request_key"],
+                "code": form.cleaned_data.get("code"),
+            },
         )
     except DomainError as e:
         form.add_error(e.field if e.field in form.fields else None, e.message)
         return _respond(request, template, context, status=400)
-    context.update(
-        step="done",
-        transfer=transfer,
-        customer_balance=ledger.customer_account(association.customer).balance,
-    )
+    context.update(step="done", transfer=transfer)
+    refresh(context)
     if request.htmx:
         response = render(request, template + "#body", context)
         response["HX-Trigger"] = "pc:moneyChanged"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from billing import ledger, verification
 from billing.forms import AdjustForm
-from billing.money import parse_amount
+from billing.views.adjust import confirm_flow
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
@@ -80,15 +80,6 @@ ACTIONS = {
 }
 
 
-def _respond(request, template, context, *, status=200):
-    # htmx does not swap 4xx answers by default: form errors inside the modal come back as 200.
-    if request.htmx:
-        return render(
-            request, template + ("#body" if request.method == "POST" else "#modal"), context
-        )
-    return render(request, template, context, status=status)
-
-
 def adjust(request, reseller_pk, action):
     if action not in ACTIONS:
         raise Http404
@@ -112,59 +103,25 @@ def _adjust(request, reseller_pk, action, service):
         "step": "form",
         "back": safe_next(request, "resellers:list"),
     }
-    template = "resellers/adjust.html"
-    if request.method != "POST":
-        return _respond(request, template, context)
-    if not form.is_valid():
-        return _respond(request, template, context, status=400)
-    try:
-        amount = parse_amount(form.cleaned_data["amount"])
-    except DomainError as e:
-        form.add_error("amount", e.message)
-        return _respond(request, template, context, status=400)
-    if request.POST.get("step") != "confirm" or "edit" in request.POST:
-        if "edit" in request.POST:
-            return _respond(request, template, context)
-        try:
-            funds.precheck(
-                actor=Actor.from_request(request),
-                action=action,
-                reseller_pk=reseller.pk,
-                amount=amount,
-            )
-        except DomainError as e:
-            form.add_error("amount", e.message)
-            return _respond(request, template, context, status=400)
-        context.update(step="confirm", amount=amount)
-        return _respond(request, template, context)
-    try:
-        transfer = service(
-            actor=Actor.from_request(request),
-            reseller_pk=reseller.pk,
-            amount=amount,
-            remark=form.cleaned_data["remark"],
-            request_key=form.cleaned_data["request_key"],
-            code=form.cleaned_data.get("code"),
-        )
-    except DomainError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
-        return _respond(request, template, context, status=400)
-    reseller_funds = ledger.partner_funds(reseller)
-    context.update(
-        step="done",
-        transfer=transfer,
-        reseller_funds=reseller_funds,
-        spare=funds.spare(reseller_funds),
-        funds=ledger.partner_funds(request.partner),
+    actor = Actor.from_request(request)
+
+    def refreshed(context):
+        context["reseller_funds"] = ledger.partner_funds(reseller)
+        context["spare"] = funds.spare(context["reseller_funds"])
+        context["funds"] = ledger.partner_funds(request.partner)
+
+    return confirm_flow(
+        request,
+        "resellers/adjust.html",
+        context,
+        precheck=lambda amount: funds.precheck(
+            actor=actor, action=action, reseller_pk=reseller.pk, amount=amount
+        ),
+        move=lambda amount, data: service(
+            actor=actor, reseller_pk=reseller.pk, amount=amount, **data
+        ),
+        refresh=refreshed,
     )
-    if request.htmx:
-        response = render(request, template + "#body", context)
-        response["HX-Trigger"] = "pc:moneyChanged"
-        return response
-    messages.success(
-        request, _("Adjustment succeeded. Transaction ID: %(id)s") % {"id": transfer.trans_id}
-    )
-    return redirect(context["back"])
 
 
 # --- 分配客户经理 -------------------------------------------------------------------------------

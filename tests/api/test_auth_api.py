@@ -210,9 +210,23 @@ def test_the_rate_limit_counts_per_key_and_operation_per_second():
 
 
 def test_beyond_the_rate_limit_the_answer_is_429(live_server, finance_member, settings):
-    settings.PC_API_RATE_LIMIT = 3
+    import threading
+
+    settings.PC_API_RATE_LIMIT = 2
     ak, sk = new_key(finance_member)
-    statuses = [send("GET", live_server.url, BALANCES, ak, sk) for _ in range(10)]
+    # Sent at once, so that however slow the machine, they land in one or two seconds.
+    start = threading.Barrier(8)
+    statuses = []
+
+    def call():
+        start.wait()
+        statuses.append(send("GET", live_server.url, BALANCES, ak, sk))
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     limited = [r for r in statuses if r.status_code == 429]
     assert limited, [r.status_code for r in statuses]
     assert limited[0].json()["error_code"] == "CBC.0250"
