@@ -5,6 +5,7 @@ translates between JSON and them."""
 from typing import Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 
 from partnercenter.api.schema import Id, Limit, Offset, Text, UtcTime, page, parse_utc, utc
@@ -61,7 +62,9 @@ class CreateSubCustomerOut(Schema):
     response=CreateSubCustomerOut,
     auth=Signed(perm=P.CUSTOMER_INVITE),
     operation_id="create_sub_customer",
-    summary="Create a customer account associated with the partner (代售 unless cooperation_type is 1)",
+    summary=gettext_noop(
+        "Create a customer account associated with the partner (代售 unless cooperation_type is 1)"
+    ),
     exclude_none=True,
 )
 def create_sub_customer(request, req: CreateCustomerV2Req):
@@ -149,7 +152,9 @@ def customer_as_api(association):
     response=ListSubCustomersOut,
     auth=Signed(perm=P.CUSTOMER_LIST_VIEW),
     operation_id="list_sub_customers",
-    summary="The partner's customers, newest association first; an account manager sees its own",
+    summary=gettext_noop(
+        "The partner's customers, newest association first; an account manager sees its own"
+    ),
     exclude_none=True,
 )
 def list_sub_customers(request, req: QuerySubCustomerListReq):
@@ -195,7 +200,7 @@ class CheckUserIdentityOut(Schema):
     response=CheckUserIdentityOut,
     auth=Signed(perm=P.CUSTOMER_INVITE),
     operation_id="check_user_identity",
-    summary="Whether a login name, e-mail or mobile number can still be registered",
+    summary=gettext_noop("Whether a login name, e-mail or mobile number can still be registered"),
     exclude_none=True,
 )
 def check_user_identity(request, req: CheckSubcustomerUserReq):

@@ -2,6 +2,7 @@
 from them. Rules live in resellers.services.funds and the selectors the pages use; this module
 only translates between JSON and them. A reseller's id on the wire is its account (domain) id."""
 
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from billing.models import TradeType
@@ -76,7 +77,7 @@ def reseller_as_api(reseller, assignment):
     response=ListIndirectPartnersOut,
     auth=Signed(caller=DISTRIBUTOR, perm=P.RESELLER_LIST_VIEW),
     operation_id="list_indirect_partners",
-    summary="The distributor's cloud resellers, newest association first",
+    summary=gettext_noop("The distributor's cloud resellers, newest association first"),
     exclude_none=True,
 )
 def list_indirect_partners(request, req: QueryIndirectPartnersReq):
@@ -138,7 +139,7 @@ def _move(request, req, service, trade_type):
     response=TransferIdOut,
     auth=Signed(caller=DISTRIBUTOR, perm=P.RESELLER_ALLOCATE),
     operation_id="update_indirect_partner_account",
-    summary="Allocate funds to a cloud reseller (拨款)",
+    summary=gettext_noop("Allocate funds to a cloud reseller (拨款)"),
 )
 def update_indirect_partner_account(request, req: AdjustToIndirectPartnerReq):
     transfer = _move(request, req, funds.allocate, TradeType.BEADJUST)
@@ -150,7 +151,7 @@ def update_indirect_partner_account(request, req: AdjustToIndirectPartnerReq):
     response=TransIdOut,
     auth=Signed(caller=DISTRIBUTOR, perm=P.RESELLER_RECOVER),
     operation_id="reclaim_indirect_partner_account",
-    summary="Recover funds from a cloud reseller (回收), up to what it can spare",
+    summary=gettext_noop("Recover funds from a cloud reseller (回收), up to what it can spare"),
 )
 def reclaim_indirect_partner_account(request, req: ReclaimIndirectPartnerAccountReq):
     transfer = _move(request, req, funds.recover, TradeType.BERETRIEVE)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from partnercenter.api.errors import parameter_error
@@ -192,7 +193,9 @@ def fee_record_as_api(record, names):
     response=ListSubCustomerBillDetailOut,
     auth=Signed(perm=P.CONSUMPTION_VIEW),
     operation_id="list_sub_customer_bill_detail",
-    summary="Customers' resource-level consumption records (客户消费明细) of one month",
+    summary=gettext_noop(
+        "Customers' resource-level consumption records (客户消费明细) of one month"
+    ),
     exclude_none=True,
 )
 def list_sub_customer_bill_detail(request, q: Query[BillDetailQuery]):
@@ -225,7 +228,7 @@ class ListConsumeSubCustomersOut(Schema):
     response=ListConsumeSubCustomersOut,
     auth=Signed(perm=P.CONSUMPTION_VIEW),
     operation_id="list_consume_sub_customers",
-    summary="Customers with consumption in a billing month",
+    summary=gettext_noop("Customers with consumption in a billing month"),
 )
 def list_consume_sub_customers(request, req: ListConsumeSubCustomersReq):
     membership, _actor = acting(request.auth)
@@ -309,7 +312,9 @@ def consumption_sum_as_api(row, names):
     response=ListSubcustomerMonthlyBillsOut,
     auth=Signed(perm=P.CONSUMPTION_VIEW),
     operation_id="list_subcustomer_monthly_bills",
-    summary="Customers' monthly consumption summary (消费汇总), with arrears and write-offs",
+    summary=gettext_noop(
+        "Customers' monthly consumption summary (消费汇总), with arrears and write-offs"
+    ),
     exclude_none=True,
 )
 def list_subcustomer_monthly_bills(request, q: Query[MonthlySumQuery]):

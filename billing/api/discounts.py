@@ -7,6 +7,7 @@ source as 合同商务 > 商务信息; this module only filters, pages and trans
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 
 from partnercenter.api.scope import acting
@@ -98,7 +99,9 @@ def quoting_items(membership, req):
     response=ListBusinessDiscountInfoOut,
     auth=Signed(perm=P.DISCOUNTS_VIEW),
     operation_id="list_business_discount_info",
-    summary="Business (商务) discount quote items of the partner's customers, in force now",
+    summary=gettext_noop(
+        "Business (商务) discount quote items of the partner's customers, in force now"
+    ),
     exclude_none=True,
 )
 def list_business_discount_info(request, req: BusinessDiscountQueryReq):

@@ -8,6 +8,7 @@ from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 
 from customers.models import Customer
@@ -115,7 +116,7 @@ def _move(request, req, service, trade_type):
     response=TransferIdOut,
     auth=Signed(perm=P.CUSTOMER_ALLOCATE),
     operation_id="update_customer_account_amount",
-    summary="Allocate funds to a resale customer (拨款)",
+    summary=gettext_noop("Allocate funds to a resale customer (拨款)"),
 )
 def update_customer_account_amount(request, req: AdjustAccountReq):
     transfer = _move(request, req, funds.allocate, TradeType.BEADJUST)
@@ -127,7 +128,7 @@ def update_customer_account_amount(request, req: AdjustAccountReq):
     response=TransIdOut,
     auth=Signed(perm=P.CUSTOMER_RECOVER),
     operation_id="reclaim_to_partner_account",
-    summary="Recover funds from a resale customer (回收)",
+    summary=gettext_noop("Recover funds from a resale customer (回收)"),
 )
 def reclaim_to_partner_account(request, req: AdjustAccountReq):
     transfer = _move(request, req, funds.recover, TradeType.BERETRIEVE)
@@ -193,7 +194,7 @@ def partner_balances(partner):
     response=ListPartnerBalancesOut,
     auth=Signed(perm=P.FUNDS_VIEW),
     operation_id="list_partner_balances",
-    summary="The partner's own account balances",
+    summary=gettext_noop("The partner's own account balances"),
     exclude_none=True,
 )
 def list_partner_balances(request, q: Query[BalancesQuery]):
@@ -256,7 +257,7 @@ def adjust_record_as_api(transfer):
     response=ListPartnerAdjustRecordsOut,
     auth=Signed(perm=P.ADJUST_RECORDS_VIEW),
     operation_id="list_partner_adjust_records",
-    summary="Allocation and recovery records (调账记录), newest first",
+    summary=gettext_noop("Allocation and recovery records (调账记录), newest first"),
     exclude_none=True,
 )
 def list_partner_adjust_records(request, q: Query[AdjustRecordsQuery]):
@@ -397,7 +398,7 @@ def account_change_as_api(posting):
     response=ListPartnerAccountChangeRecordsOut,
     auth=Signed(perm=P.FUNDS_VIEW),
     operation_id="list_partner_account_change_records",
-    summary="The partner's ledger (收支明细); dates are UTC+8",
+    summary=gettext_noop("The partner's ledger (收支明细); dates are UTC+8"),
     exclude_none=True,
 )
 def list_partner_account_change_records(request, q: Query[AccountChangeQuery]):
@@ -431,7 +432,7 @@ class ShowCustomerAccountBalancesOut(Schema):
     response=ShowCustomerAccountBalancesOut,
     auth=Signed(caller=CUSTOMER),
     operation_id="show_customer_account_balances",
-    summary="A customer's own balances (called with the customer's access key)",
+    summary=gettext_noop("A customer's own balances (called with the customer's access key)"),
 )
 def show_customer_account_balances(request):
     customer = request.auth.customer
@@ -476,7 +477,7 @@ class ListCustomersBalancesDetailOut(Schema):
     response=ListCustomersBalancesDetailOut,
     auth=Signed(perm=P.CUSTOMER_LIST_VIEW),
     operation_id="list_customers_balances_detail",
-    summary="Balances and arrears of resale customers; others are silently left out",
+    summary=gettext_noop("Balances and arrears of resale customers; others are silently left out"),
 )
 def list_customers_balances_detail(request, req: QueryCustomersBalancesReq):
     membership, _actor = acting(request.auth, req.indirect_partner_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 
 from partnercenter.api.errors import parameter_error
@@ -178,7 +179,7 @@ def customer_orders(membership, q):
     response=ListCustomerOrdersOut,
     auth=Signed(perm=P.ORDERS_VIEW),
     operation_id="list_customer_orders",
-    summary="Customers' orders (客户订单), newest first unless order_by=createTime",
+    summary=gettext_noop("Customers' orders (客户订单), newest first unless order_by=createTime"),
     exclude_none=True,
 )
 def list_customer_orders(request, q: Query[OrdersQuery]):
@@ -276,7 +277,9 @@ def order_line_as_api(line, order):
     response=ShowCustomerOrderDetailsOut,
     auth=Signed(perm=P.ORDERS_VIEW),
     operation_id="show_customer_order_details",
-    summary="One order with a page of its lines; another partner's order is refused (403)",
+    summary=gettext_noop(
+        "One order with a page of its lines; another partner's order is refused (403)"
+    ),
     exclude_none=True,
 )
 def show_customer_order_details(request, order_id: str, q: Query[OrderDetailsQuery]):
@@ -314,7 +317,9 @@ class EmptyOut(Schema):
     response=EmptyOut,
     auth=Signed(perm=P.CUSTOMER_ORDER_ON_BEHALF),
     operation_id="cancel_customer_order",
-    summary="Cancel a pending-payment (待支付) order; any other status is CBC.99005010",
+    summary=gettext_noop(
+        "Cancel a pending-payment (待支付) order; any other status is CBC.99005010"
+    ),
 )
 def cancel_customer_order(request, req: CancelCustomerOrderReq):
     cancel_order(actor=request.auth.actor, order_id=req.order_id)

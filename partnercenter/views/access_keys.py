@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -136,7 +137,8 @@ def api_guide(request):
                     "method": method.upper(),
                     "path": path,
                     "name": op.get("operationId", ""),
-                    "summary": op.get("summary", ""),
+                    # Marked with gettext_noop where the operation is declared.
+                    "summary": gettext(op.get("summary", "")),
                     "tag": (op.get("tags") or [""])[0],
                 }
             )
