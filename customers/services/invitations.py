@@ -497,58 +497,25 @@ def expire_invitations(*, limit=500, now=None):
     """Materialise 已失效 for online invitations past expiry, record it and tell the inviter.
 
     Set-based and idempotent: the UPDATE only matches rows not yet materialised."""
-    from partnercenter.models import AuditEvent
+    from partnercenter.sweeps import expire_invitations as sweep
 
-    now = now or timezone.now()
-    ids = list(
+    def notice(emails):
+        return {
+            "category": NotificationCategory.CUSTOMERS,
+            "title": lambda: _("%(n)s customer invitation(s) expired") % {"n": len(emails)},
+            "body": ", ".join(emails[:20]),
+            "url": reverse("customers:invitations") + "?status=expired",
+        }
+
+    return sweep(
         Invitation.objects.filter(
             kind=InvitationKind.ONLINE,
             status__in=[InvitationStatus.SENT, InvitationStatus.FAILED],
-            expires_at__lte=now,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+            expires_at__lte=now or timezone.now(),
+        ),
+        expired_status=InvitationStatus.EXPIRED,
+        partner_field="partner_id",
+        action="customer.invite.expire",
+        notice=notice,
+        limit=limit,
     )
-    if not ids:
-        return 0
-    with transaction.atomic():
-        changed = list(
-            Invitation.objects.filter(
-                pk__in=ids,
-                status__in=[InvitationStatus.SENT, InvitationStatus.FAILED],
-                expires_at__lte=now,
-            )
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("created_by__user")
-        )
-        if not changed:
-            return 0
-        Invitation.objects.filter(pk__in=[i.pk for i in changed]).update(
-            status=InvitationStatus.EXPIRED
-        )
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                partner_id=inv.partner_id,
-                actor_label="system",
-                via="task",
-                action="customer.invite.expire",
-                target_type="customers.invitation",
-                target_id=str(inv.pk),
-                target_label=inv.email,
-            )
-            for inv in changed
-        )
-        by_inviter = {}
-        for inv in changed:
-            if inv.created_by is not None:
-                by_inviter.setdefault(inv.created_by.user, []).append(inv.email)
-        for user, emails in by_inviter.items():
-            count = len(emails)
-            notify(
-                [user],
-                category=NotificationCategory.CUSTOMERS,
-                title=lambda n=count: _("%(n)s customer invitation(s) expired") % {"n": n},
-                body=", ".join(emails[:20]),
-                url=reverse("customers:invitations") + "?status=expired",
-            )
-    return len(changed)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from partnercenter import audit
 from partnercenter.errors import DomainError
-from partnercenter.models import AuditEvent, Membership, NotificationCategory, PartnerKind
-from partnercenter.notifications import notify
+from partnercenter.models import Membership, NotificationCategory, PartnerKind
 from partnercenter.permissions import P
+from partnercenter.sweeps import expire_invitations as sweep
 
 from ..models import InvitationStatus, ResellerApplication, ResellerInvitation
 from .common import require_distributor
@@ -127,50 +127,22 @@ def expire_invitations(*, limit=500, now=None):
     """Materialise 已失效 for invitations past their 7 days, record it and tell the inviter.
 
     Set-based and idempotent: the UPDATE only matches rows not yet materialised."""
-    now = now or timezone.now()
-    ids = list(
-        ResellerInvitation.objects.filter(status=InvitationStatus.SENT, expires_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+
+    def notice(emails):
+        return {
+            "category": NotificationCategory.RESELLERS,
+            "title": lambda: _("%(n)s cloud reseller invitation(s) expired") % {"n": len(emails)},
+            "body": ", ".join(emails[:20]),
+            "url": reverse("resellers:invite"),
+        }
+
+    return sweep(
+        ResellerInvitation.objects.filter(
+            status=InvitationStatus.SENT, expires_at__lte=now or timezone.now()
+        ),
+        expired_status=InvitationStatus.EXPIRED,
+        partner_field="distributor_id",
+        action="reseller.invite.expire",
+        notice=notice,
+        limit=limit,
     )
-    if not ids:
-        return 0
-    with transaction.atomic():
-        changed = list(
-            ResellerInvitation.objects.filter(
-                pk__in=ids, status=InvitationStatus.SENT, expires_at__lte=now
-            )
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("created_by__user")
-        )
-        if not changed:
-            return 0
-        ResellerInvitation.objects.filter(pk__in=[i.pk for i in changed]).update(
-            status=InvitationStatus.EXPIRED
-        )
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                partner_id=inv.distributor_id,
-                actor_label="system",
-                via="task",
-                action="reseller.invite.expire",
-                target_type="resellers.resellerinvitation",
-                target_id=str(inv.pk),
-                target_label=inv.email,
-            )
-            for inv in changed
-        )
-        by_inviter = {}
-        for inv in changed:
-            if inv.created_by is not None:
-                by_inviter.setdefault(inv.created_by.user, []).append(inv.email)
-        for user, emails in by_inviter.items():
-            count = len(emails)
-            notify(
-                [user],
-                category=NotificationCategory.RESELLERS,
-                title=lambda n=count: _("%(n)s cloud reseller invitation(s) expired") % {"n": n},
-                body=", ".join(emails[:20]),
-                url=reverse("resellers:invite"),
-            )
-    return len(changed)
