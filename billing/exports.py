@@ -1,11 +1,9 @@
 """Exports of 调账记录 and 收支明细 (导出), through the core export framework."""
 
-from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnercenter.exports import register
+from partnercenter.exports import job_filters, local_time, only_selected, register
 from partnercenter.masking import mask_name
 from partnercenter.permissions import P
 
@@ -13,25 +11,11 @@ from .forms import AdjustmentFilterForm, LedgerFilterForm
 from .models import TradeType
 
 
-def _params(job, form_class):
-    query = QueryDict(mutable=True)
-    for key, value in (job.params.get("filters") or {}).items():
-        query.setlist(key, value if isinstance(value, list) else [value])
-    form = form_class(query)
-    return (form.cleaned_data if form.is_valid() else {}), query
-
-
 def _adjustments(job):
     from .views.records import adjustment_records
 
-    params, _query = _params(job, AdjustmentFilterForm)
-    qs = adjustment_records(job.membership, params)
-    ids = [i for i in job.params.get("ids") or [] if str(i).isdigit()]
-    return qs.filter(pk__in=ids) if ids else qs
-
-
-def _when(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S")
+    params, _query = job_filters(job, AdjustmentFilterForm)
+    return only_selected(job, adjustment_records(job.membership, params))
 
 
 register(
@@ -55,7 +39,7 @@ register(
             else (t.counterparty.name if t.counterparty else ""),
             str(TradeType(t.trade_type).label),
             t.amount,
-            _when(t.created_at),
+            local_time(t.created_at),
             t.created_by.display_name if t.created_by else "",
             t.remark,
         ]
@@ -70,7 +54,7 @@ register(
 def _ledger(job):
     from .views.funds import ledger_rows
 
-    params, query = _params(job, LedgerFilterForm)
+    params, query = job_filters(job, LedgerFilterForm)
     return ledger_rows(job.partner, query.get("account", "recharge"), params)
 
 
@@ -89,7 +73,7 @@ register(
     ],
     rows=lambda job: (
         [
-            _when(p.created_at),
+            local_time(p.created_at),
             p.transfer.trans_id,
             str(TradeType(p.transfer.trade_type).label),
             _("Income") if p.amount > 0 else _("Expense"),
@@ -122,8 +106,7 @@ def _bill_lines(job):
 
     bill = _bill_for_export(job)
     qs = bill_lines(bill) if bill is not None else PartnerBillLine.objects.none()
-    ids = [i for i in job.params.get("ids") or [] if str(i).isdigit()]
-    return (bill, qs.filter(pk__in=ids) if ids else qs)
+    return bill, only_selected(job, qs)
 
 
 def _bill_line_rows(job):

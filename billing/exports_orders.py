@@ -1,11 +1,9 @@
 """Exports of 客户订单 and 客户消费 (imported from hooks.py, so both processes register them)."""
 
-from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnercenter.exports import register
+from partnercenter.exports import job_filters, local_time, only_selected, register
 from partnercenter.masking import mask_name
 from partnercenter.permissions import P
 
@@ -14,24 +12,11 @@ from .models import BillDetailType, ChargingMode, OrderStatus, OrderType
 from .selectors import visible_consumption, visible_orders
 
 
-def _params(job, form_class):
-    query = QueryDict(mutable=True)
-    for key, value in (job.params.get("filters") or {}).items():
-        query.setlist(key, value if isinstance(value, list) else [value])
-    form = form_class(query)
-    return form.cleaned_data if form.is_valid() else {}
-
-
-def _when(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
-
-
 def _orders(job):
     from .views.orders import filter_orders
 
-    qs = filter_orders(visible_orders(job.membership), _params(job, OrderFilterForm))
-    ids = [i for i in job.params.get("ids") or [] if str(i).isdigit()]
-    return qs.filter(pk__in=ids) if ids else qs
+    params, _query = job_filters(job, OrderFilterForm)
+    return only_selected(job, filter_orders(visible_orders(job.membership), params))
 
 
 register(
@@ -62,8 +47,8 @@ register(
             o.discount_amount,
             o.amount_after_discount,
             str(OrderStatus(o.status).label),
-            _when(o.created_at),
-            _when(o.paid_at),
+            local_time(o.created_at),
+            local_time(o.paid_at),
         ]
         for o in _orders(job).select_related("customer").iterator(chunk_size=1000)
     ),
@@ -74,9 +59,8 @@ register(
 def _consumption(job):
     from .views.orders import filter_consumption
 
-    return filter_consumption(
-        visible_consumption(job.membership), _params(job, ConsumptionFilterForm)
-    )
+    params, _query = job_filters(job, ConsumptionFilterForm)
+    return filter_consumption(visible_consumption(job.membership), params)
 
 
 register(
@@ -100,7 +84,7 @@ register(
     ],
     rows=lambda job: (
         [
-            _when(r.consume_time),
+            local_time(r.consume_time),
             r.bill_cycle,
             mask_name(r.customer.name),
             r.service_type_code,

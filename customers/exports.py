@@ -1,11 +1,10 @@
 """The customer list export (导出): all rows matching the list's filters, personal data masked."""
 
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnercenter.exports import register
+from partnercenter.exports import job_filters, only_selected, register
 from partnercenter.masking import mask_account, mask_email, mask_name, mask_phone
 from partnercenter.models import Membership
 from partnercenter.permissions import P
@@ -17,17 +16,9 @@ from .selectors import visible_associations
 
 
 def _queryset(job):
-    query = QueryDict(mutable=True)
-    for key, value in (job.params.get("filters") or {}).items():
-        query.setlist(key, value if isinstance(value, list) else [value])
     managers = Membership.objects.active().filter(partner=job.partner).select_related("user")
-    form = CustomerFilterForm(query, managers=managers)
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = filter_associations(visible_associations(job.membership), params)
-    ids = [int(i) for i in job.params.get("ids") or [] if str(i).isdigit()]
-    if ids:
-        qs = qs.filter(pk__in=ids)
-    return qs
+    params, _query = job_filters(job, CustomerFilterForm, managers=managers)
+    return only_selected(job, filter_associations(visible_associations(job.membership), params))
 
 
 def headers(job):

@@ -37,6 +37,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -80,6 +81,27 @@ class ExportSpec:
 
 _REGISTRY: dict[str, ExportSpec] = {}
 _discovered = False
+
+
+def job_filters(job, form_class, **form_kwargs):
+    """(cleaned filters, the QueryDict) of the list page's query string saved with the job, read
+    through the page's own filter form so that the export selects what the page showed."""
+    query = QueryDict(mutable=True)
+    for key, value in (job.params.get("filters") or {}).items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    form = form_class(query, **form_kwargs)
+    return (form.cleaned_data if form.is_valid() else {}), query
+
+
+def only_selected(job, qs):
+    """导出选中: narrow the exporter's own scoped queryset to the ticked rows, if any."""
+    ids = [int(i) for i in job.params.get("ids") or [] if str(i).isdigit()]
+    return qs.filter(pk__in=ids) if ids else qs
+
+
+def local_time(value):
+    """A cell's time: Beijing time to the second, or empty."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def register(kind, *, label, item, headers, rows, count):

@@ -1,11 +1,10 @@
 """The 我的云经销商 export (导出): the list's filters, personal data masked, with balances."""
 
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnercenter.exports import register
+from partnercenter.exports import job_filters, only_selected, register
 from partnercenter.masking import mask_email, mask_phone
 from partnercenter.permissions import P
 
@@ -17,16 +16,8 @@ CHUNK = 500
 
 
 def _queryset(job):
-    query = QueryDict(mutable=True)
-    for key, value in (job.params.get("filters") or {}).items():
-        query.setlist(key, value if isinstance(value, list) else [value])
-    form = ResellerFilterForm(query)
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = filter_resellers(my_resellers(job.membership), params)
-    ids = [int(i) for i in job.params.get("ids") or [] if str(i).isdigit()]
-    if ids:
-        qs = qs.filter(pk__in=ids)
-    return qs
+    params, _query = job_filters(job, ResellerFilterForm)
+    return only_selected(job, filter_resellers(my_resellers(job.membership), params))
 
 
 def headers(job):
