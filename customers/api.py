@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 
-from partnercenter.api.schema import Id, Limit, Offset, Text, UtcTime, page, parse_utc, utc
+from partnercenter.api.schema import Id, Limit, Offset, Text, UtcTime, page, utc, utc_window
 from partnercenter.api.scope import acting
 from partnercenter.api.security import Signed
 from partnercenter.permissions import P
@@ -170,12 +170,9 @@ def list_sub_customers(request, req: QuerySubCustomerListReq):
     )
     if req.label:
         qs = qs.filter(tag__contains=req.label)  # case-sensitive, as the contract says
-    begin = parse_utc(req.associated_on_begin, "associated_on_begin")
-    end = parse_utc(req.associated_on_end, "associated_on_end")
-    if begin:
-        qs = qs.filter(associated_at__gte=begin)
-    if end:
-        qs = qs.filter(associated_at__lte=end)
+    qs = utc_window(
+        qs, "associated_at", req.associated_on_begin, req.associated_on_end, "associated_on"
+    )
     total, rows = page(qs, req.offset, req.limit)
     return {"customer_infos": [customer_as_api(a) for a in rows], "count": total}
 

@@ -17,8 +17,8 @@ from partnercenter.api.schema import (
     TransIdOut,
     UtcTime,
     page,
-    parse_utc,
     utc,
+    utc_window,
 )
 from partnercenter.api.security import DISTRIBUTOR, Signed
 from partnercenter.models import Partner, PartnerKind
@@ -85,12 +85,9 @@ def list_indirect_partners(request, req: QueryIndirectPartnersReq):
         my_resellers(request.auth.membership),
         {"account_name": req.account_name, "reseller_id": req.indirect_partner_id},
     )
-    begin = parse_utc(req.associated_on_begin, "associated_on_begin")
-    end = parse_utc(req.associated_on_end, "associated_on_end")
-    if begin:
-        qs = qs.filter(associated_at__gte=begin)
-    if end:
-        qs = qs.filter(associated_at__lte=end)
+    qs = utc_window(
+        qs, "associated_at", req.associated_on_begin, req.associated_on_end, "associated_on"
+    )
     total, rows = page(qs, req.offset, req.limit)
     managers = current_managers(rows)
     return {

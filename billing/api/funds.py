@@ -28,8 +28,8 @@ from partnercenter.api.schema import (
     money_str,
     page,
     parse_day,
-    parse_utc,
     utc,
+    utc_window,
 )
 from partnercenter.api.scope import acting
 from partnercenter.api.security import CUSTOMER, Signed
@@ -270,12 +270,9 @@ def list_partner_adjust_records(request, q: Query[AdjustRecordsQuery]):
         qs = qs.filter(customer__customer_id=q.customer_id) | qs.filter(
             counterparty__domain_id=q.customer_id
         )
-    begin = parse_utc(q.operation_time_begin, "operation_time_begin")
-    end = parse_utc(q.operation_time_end, "operation_time_end")
-    if begin:
-        qs = qs.filter(created_at__gte=begin)
-    if end:
-        qs = qs.filter(created_at__lte=end)
+    qs = utc_window(
+        qs, "created_at", q.operation_time_begin, q.operation_time_end, "operation_time"
+    )
     total, rows = page(
         qs.select_related("customer", "counterparty").order_by("-created_at", "-id"),
         q.offset,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 
 from partnercenter.api.errors import parameter_error
-from partnercenter.api.schema import Id, Limit, Offset, UtcTime, page, parse_utc, utc
+from partnercenter.api.schema import Id, Limit, Offset, UtcTime, page, utc, utc_window
 from partnercenter.api.scope import acting
 from partnercenter.api.security import Signed
 from partnercenter.permissions import P
@@ -125,25 +125,6 @@ class ListCustomerOrdersOut(Schema):
     order_infos: list[CustomerOrderV2]
 
 
-def _time_range(qs, field, begin_text, end_text, name):
-    """`name`_begin / `name`_end (UTC) on `field`; both given, they may span at most a year."""
-    names = {"begin": f"{name}_begin", "end": f"{name}_end"}
-    begin = parse_utc(begin_text, names["begin"])
-    end = parse_utc(end_text, names["end"])
-    if begin and end:
-        if begin > end:
-            raise parameter_error(_("%(begin)s must not be after %(end)s") % names)
-        if end > begin + MAX_SPAN:
-            raise parameter_error(
-                _("%(begin)s to %(end)s must not span more than one year") % names
-            )
-    if begin:
-        qs = qs.filter(**{f"{field}__gte": begin})
-    if end:
-        qs = qs.filter(**{f"{field}__lte": end})
-    return qs
-
-
 def _ordering(order_by):
     wanted = (order_by or "-createTime").strip().lower()
     if wanted == "createtime":
@@ -169,8 +150,12 @@ def customer_orders(membership, q):
         qs = qs.filter(status=q.status)
     if q.order_type:
         qs = qs.filter(order_type=int(q.order_type))
-    qs = _time_range(qs, "created_at", q.create_time_begin, q.create_time_end, "create_time")
-    qs = _time_range(qs, "paid_at", q.payment_time_begin, q.payment_time_end, "payment_time")
+    qs = utc_window(
+        qs, "created_at", q.create_time_begin, q.create_time_end, "create_time", max_span=MAX_SPAN
+    )
+    qs = utc_window(
+        qs, "paid_at", q.payment_time_begin, q.payment_time_end, "payment_time", max_span=MAX_SPAN
+    )
     return qs.select_related("customer", "business_discount").order_by(*ordering)
 
 

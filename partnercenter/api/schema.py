@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from .errors import parameter_error
@@ -38,6 +39,26 @@ def parse_utc(value, name):
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise parameter_error(f"{name} must be a UTC time YYYY-MM-DDThh:mm:ssZ") from None
+
+
+def utc_window(qs, field, begin_text, end_text, prefix, *, max_span=None):
+    """Filter `field` by the `<prefix>_begin` / `<prefix>_end` UTC parameters (both inclusive).
+    With `max_span` (orders: one year), begin must not pass end nor be further from it."""
+    names = {"begin": f"{prefix}_begin", "end": f"{prefix}_end"}
+    begin = parse_utc(begin_text, names["begin"])
+    end = parse_utc(end_text, names["end"])
+    if max_span is not None and begin and end:
+        if begin > end:
+            raise parameter_error(_("%(begin)s must not be after %(end)s") % names)
+        if end > begin + max_span:
+            raise parameter_error(
+                _("%(begin)s to %(end)s must not span more than one year") % names
+            )
+    if begin:
+        qs = qs.filter(**{f"{field}__gte": begin})
+    if end:
+        qs = qs.filter(**{f"{field}__lte": end})
+    return qs
 
 
 def parse_day(value, name):

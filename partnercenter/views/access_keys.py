@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -106,8 +107,6 @@ def access_key_action(request, key_id, action):
     actor = Actor.from_request(request)
     key = svc.visible_keys(actor).filter(pk=key_id).first()
     if key is None:
-        from django.http import Http404
-
         raise Http404
     if request.method == "GET":
         # Deleting cannot be undone: a page of its own asks first (works without JavaScript).
