@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from partnercenter.errors import DomainError
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("9999999999999999.99")
+# 999,999,999,999.99: the largest amount a person or the API may type (issue 10 §5).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class InvalidAmount(DomainError):
