@@ -7,3 +7,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_from_email(self):
         return settings.DEFAULT_FROM_EMAIL
+
+    def is_safe_url(self, url):
+        # Sign-in, sign-up and sign-out follow `next` through the portal's one check.
+        from allauth.core import context
+
+        from .redirects import is_safe_target
+
+        return is_safe_target(context.request, url)
