@@ -17,3 +17,9 @@ class NotYourReseller(DomainError):
 
 class VerificationRequired(DomainError):
     code = "CBC.99007004"
+
+
+class RequestKeyReused(DomainError):
+    """A request key names one request: reusing it for another one is refused, not absorbed."""
+
+    code = "CBC.0100"

@@ -174,14 +174,15 @@ def _still_bound(reseller, distributor, *, allocating):
         )
 
 
-def _run(fn, *, partner, request_key):
+def _run(fn, *, partner, request_key, **same):
     """One durable money transaction; a repeated request key returns the first transfer."""
     try:
         with transaction.atomic(durable=True):
             return fn()
     except IntegrityError:
         if request_key:
-            existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+            # A concurrent twin won the unique key: its transfer, if it was the same request.
+            existing = ledger.first_transfer(partner, request_key, **same)
             if existing is not None:
                 return existing, False
         raise
@@ -253,7 +254,14 @@ def allocate(*, actor, reseller_pk, amount, remark="", request_key="", code=None
             _notify_reseller(reseller, result[0], allocated=True)
         return result
 
-    transfer, _created = _run(move, partner=distributor, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=distributor,
+        request_key=request_key,
+        trade_type=TradeType.BEADJUST,
+        amount=amount,
+        counterparty=reseller,
+    )
     return transfer
 
 
@@ -297,7 +305,14 @@ def recover(*, actor, reseller_pk, amount, remark="", request_key="", code=None)
             _notify_reseller(reseller, result[0], allocated=False)
         return result
 
-    transfer, _created = _run(move, partner=distributor, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=distributor,
+        request_key=request_key,
+        trade_type=TradeType.BERETRIEVE,
+        amount=amount,
+        counterparty=reseller,
+    )
     return transfer
 
 
