@@ -220,6 +220,7 @@ def test_a_nul_in_any_filter_parameter_is_a_400_that_names_it(as_persona, person
 
 
 def test_a_nul_in_a_form_field_a_path_a_cookie_or_a_header(client, admin_member):
+    client.cookies["django_language"] = "en"
     client.force_login(admin_member.user)
     claim = client.post(
         reverse("billing:funds") + "?tab=recharge",
