@@ -76,7 +76,12 @@ def _detail(request, context):
         qs = Resource.objects.filter(customer=customer).select_related("spec__product")
         if mode in ("1", "3"):
             qs = qs.filter(charging_mode=int(mode))
-        context.update(page_obj=paginate(request, qs), mode=mode)
+        context.update(
+            page_obj=paginate(request, qs),
+            mode=mode,
+            hx_target="#resources-list",
+            htmx_partial="billing/_resources_table.html#table",
+        )
         context.setdefault("tab_templates", []).append("billing/customer_resources.html")
 
 
