@@ -207,13 +207,14 @@ CUSTOMER_TREE.append(
 
 
 def _seed(stdout):
-    from .seed import seed, seed_orders
+    from .seed import seed, seed_book_money, seed_orders
     from .seed_finance import seed_finance
     from .services.bills import generate_bills
 
     seed(stdout)  # before seed_finance: it skips partners that already have transfers
     seed_finance(stdout)
     seed_orders(stdout)
+    seed_book_money(stdout)
     generate_bills()  # last month's bills from the demo consumption (idempotent)
 
 
