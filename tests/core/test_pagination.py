@@ -599,22 +599,22 @@ def customer(partner):
     return user
 
 
-def _open(client, request, page):
-    persona = request.getfixturevalue(page.persona)
+def _open(client, request, listing):
+    persona = request.getfixturevalue(listing.persona)
     client.force_login(getattr(persona, "user", persona))
     return persona
 
 
-def _url(page, rows):
-    return reverse(page.url, args=rows.args)
+def _url(listing, rows):
+    return reverse(listing.url, args=rows.args)
 
 
-def _filter(request, page):
-    return getattr(request.node, "filter_override", None) or page.filter
+def _filter(request, listing):
+    return getattr(request.node, "filter_override", None) or listing.filter
 
 
-def _partial_marker(page):
-    return page.partial if "=" in page.partial else f' id="{page.partial}"'
+def _partial_marker(listing):
+    return listing.partial if "=" in listing.partial else f' id="{listing.partial}"'
 
 
 def _listed(body, rows):
@@ -646,20 +646,20 @@ def _query(link):
     return {k: v[-1] for k, v in parse_qs(urlsplit(link).query).items()}
 
 
-@pytest.mark.parametrize("page", LISTS, ids=[p.id for p in LISTS])
+@pytest.mark.parametrize("listing", LISTS, ids=[p.id for p in LISTS])
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
-def test_page_two_lists_the_next_rows_and_keeps_the_filter(client, request, page, htmx):
-    _open(client, request, page)
-    rows = page.make(Ctx(request), MANY)
-    path = _url(page, rows)
-    params = _filter(request, page)
+def test_page_two_lists_the_next_rows_and_keeps_the_filter(client, request, listing, htmx):
+    _open(client, request, listing)
+    rows = listing.make(Ctx(request), MANY)
+    path = _url(listing, rows)
+    params = _filter(request, listing)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
     first = client.get(path, params, **headers)
     assert first.status_code == 200
     body = first.content.decode()
     if htmx:
-        assert "<html" not in body and _partial_marker(page) in body[:400], body[:400]
+        assert "<html" not in body and _partial_marker(listing) in body[:400], body[:400]
     on_first = _listed(body, rows)
     assert len(on_first) == PER_PAGE
 
@@ -672,22 +672,22 @@ def test_page_two_lists_the_next_rows_and_keeps_the_filter(client, request, page
     assert second.status_code == 200
     body2 = second.content.decode()
     if htmx:
-        assert "<html" not in body2 and _partial_marker(page) in body2[:400]
+        assert "<html" not in body2 and _partial_marker(listing) in body2[:400]
     on_second = _listed(body2, rows)
     assert on_second and not set(on_second) & set(on_first)
     assert set(on_first) | set(on_second) == set(rows.match)
 
 
-@pytest.mark.parametrize("page", LISTS, ids=[p.id for p in LISTS])
+@pytest.mark.parametrize("listing", LISTS, ids=[p.id for p in LISTS])
 @pytest.mark.parametrize("n", [1, MANY])
 def test_each_list_keeps_a_fixed_number_of_queries(
-    client, request, page, n, django_assert_max_num_queries
+    client, request, listing, n, django_assert_max_num_queries
 ):
-    _open(client, request, page)
-    rows = page.make(Ctx(request), n)
-    path = _url(page, rows)
-    with django_assert_max_num_queries(page.queries):
-        response = client.get(path, _filter(request, page))
+    _open(client, request, listing)
+    rows = listing.make(Ctx(request), n)
+    path = _url(listing, rows)
+    with django_assert_max_num_queries(listing.queries):
+        response = client.get(path, _filter(request, listing))
     assert response.status_code == 200
     assert len(_listed(response.content.decode(), rows)) == min(n, PER_PAGE)
 
