@@ -38,7 +38,12 @@ def members(request):
         tab = "people"
     invitations = paginate(request, svc.invitation_queryset(request.partner))
     template = "partnercenter/members.html"
-    if tab == "invitations" and request.htmx and not request.htmx.boosted:
+    if (
+        tab == "invitations"
+        and request.method == "GET"
+        and request.htmx
+        and not request.htmx.boosted
+    ):
         template += "#invitations"
     return render(
         request,
