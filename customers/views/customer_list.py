@@ -139,6 +139,10 @@ def customer_detail(request, customer_pk):
     }
     for decorate in DETAIL_DECORATORS:
         decorate(request, context)
+    # A tab with a paginated list names its partial: htmx pages through it in place.
+    partial = context.get("htmx_partial")
+    if partial and request.htmx and not request.htmx.boosted:
+        return render(request, partial, context)
     return render(request, "customers/detail.html", context)
 
 

@@ -266,10 +266,13 @@ def invite(request):
         request,
         selectors.visible_invitations(request.membership).select_related("created_by__user"),
     )
+    template = "resellers/invite.html"
+    if request.method == "GET" and request.htmx and not request.htmx.boosted:
+        template += "#table"
     return render(
         request,
-        "resellers/invite.html",
-        {"form": form, "page_obj": page_obj},
+        template,
+        {"form": form, "page_obj": page_obj, "hx_target": "#reseller-invitations-list"},
         status=400 if form.errors else 200,
     )
 
