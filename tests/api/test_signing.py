@@ -96,3 +96,32 @@ def test_the_authorization_header_form_is_exact():
     assert not signing.AUTHORIZATION_RE.match(good.replace(", Signature", ",Signature"))
     assert signing.parse_sdk_date("20250115T083000Z").isoformat() == "2025-01-15T08:30:00+00:00"
     assert signing.parse_sdk_date("2025-01-15T08:30:00Z") is None
+
+
+def test_the_payload_hash_is_always_the_received_body():
+    body = b'{"customer_id": "c-0001", "amount": 100.50}'
+    assert signing.payload_hash(body) == (
+        "14ca98a38355e026aa33a7ded1feae2b2822c4a8cf21c2e65ebe1fd721c9db3f"
+    )
+    assert signing.payload_hash(b"") == signing.EMPTY_BODY_SHA256
+    # A claimed X-Sdk-Content-Sha256 never enters the canonical request in place of the hash.
+    with_claim = dict(HEADERS, **{"x-sdk-content-sha256": "0" * 64})
+    assert signing.canonical_request(
+        "POST", "/v2/x", "", with_claim, SIGNED, body
+    ) == signing.canonical_request("POST", "/v2/x", "", HEADERS, SIGNED, body)
+
+
+def test_a_claimed_content_hash_must_be_signed_and_right():
+    body = b'{"amount": 1}'
+    right = signing.payload_hash(body)
+    signed = SIGNED.split(";") + ["x-sdk-content-sha256"]
+    refusal = signing.content_sha256_refusal
+    assert refusal(None, SIGNED.split(";"), body, moves_money=True) is None
+    assert refusal(right, signed, body, moves_money=True) is None
+    assert "SignedHeaders" in refusal(right, SIGNED.split(";"), body, moves_money=False)
+    assert "not the SHA-256" in refusal(right[:-1] + "0", signed, body, moves_money=False)
+    assert "not the SHA-256" in refusal(right.upper(), signed, body, moves_money=False)
+    unsigned = "UNSIGNED-PAYLOAD"
+    assert refusal(unsigned, signed, body, moves_money=False)  # a body exists
+    assert refusal(unsigned, signed, b"", moves_money=True)  # money moves
+    assert refusal(unsigned, signed, b"", moves_money=False) is None  # a body-less read
