@@ -7,8 +7,11 @@ from typing import Annotated
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from .errors import parameter_error
+from .render import OutOfRange
 
 UTC_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -21,8 +24,58 @@ Offset = Annotated[int, Field(ge=0, le=2_000_000_000)]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Text = Annotated[str, Field(max_length=128)]
 Id = Annotated[str, Field(max_length=64)]
-# Money in a request: a JSON number (or numeric string); the service checks > 0 and 2 decimals.
-Amount = Annotated[Decimal, Field(examples=[Decimal("100.50")])]
+CENT = Decimal("0.01")
+# The same cap as billing.money.MAX_AMOUNT (the core imports no app; a test holds them equal).
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def api_amount(value):
+    """Money in a request (partner-api.md §3, "number (SDK: Decimal)"): a JSON number in any of
+    JSON's forms — Huawei's SDK writes `Decimal("100").normalize()` as `1E+2` — whose exact value
+    is > 0, at most MAX_AMOUNT and has at most 2 decimal places. Returns it with 2 places.
+
+    `value` is what the JSON parser made of it (render.DecimalParser: an int, or a Decimal for
+    any number with a fraction or an exponent, and for NaN/Infinity). A string is refused even
+    when it looks numeric: the contract says number, and "１００" or "١٠٠" must not slip through.
+    Raises ValueError with the reason."""
+    if isinstance(value, OutOfRange):
+        value = value.number
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError(_("must be a JSON number in yuan, e.g. 100.50"))
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValueError(_("must be a finite number"))
+    if amount <= 0:
+        raise ValueError(_("must be greater than 0"))
+    # Compared before any arithmetic: quantizing 1e26 to cents overflows the context.
+    if amount > MAX_AMOUNT:
+        raise ValueError(_("must be at most %(max)s") % {"max": MAX_AMOUNT})
+    cents = amount.quantize(CENT)
+    if cents != amount:
+        raise ValueError(_("can have at most 2 decimal places"))
+    return cents
+
+
+def _amount(value):
+    try:
+        return api_amount(value)
+    except ValueError as e:
+        raise PydanticCustomError("amount", str(e)) from None
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": float(MAX_AMOUNT),
+            "description": "Yuan, at most 2 decimal places.",
+            "examples": [100.50],
+        }
+    ),
+]
 
 
 def utc(value):
