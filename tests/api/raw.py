@@ -5,7 +5,7 @@ independently of the server's module."""
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
@@ -91,7 +91,7 @@ def signed_headers(method, path, ak, sk, *, host="testserver", body=b"", query="
     canonical = "\n".join(
         [
             method,
-            _canonical_uri(path),
+            _canonical_uri(unquote(path)),  # as sent, percent-encoded: decoded once (§1.2 step 2)
             query,
             "".join(f"{n}:{h[n]}\n" for n in names),
             ";".join(names),
