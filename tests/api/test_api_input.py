@@ -254,3 +254,14 @@ def test_the_ledgers_default_window_works_on_29_february(caller, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2028, 2, 29))
     response = caller("GET", "/v2/accounts/partner-accounts/account-change-records", {})
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+def test_an_unpaired_surrogate_in_a_json_string_is_named(caller):
+    # json.dumps writes "\ud800" as the escape; decoded it is a character no database encoding
+    # can store. The string fields refuse it themselves (pydantic), naming the field.
+    response = caller("POST", "/v2/partners/sub-customers/query", {"label": ("body", "x\ud800")})
+    _parameter_error(response, "label")
+    # A pair is a character like any other (an emoji), and is fine.
+    response = caller("POST", "/v2/partners/sub-customers/query", {"label": ("body", "😀")})
+    assert response.status_code == 200, response.content
