@@ -41,7 +41,8 @@ def payload_too_large(limit):
     return ApiError(
         413,
         "CBC.0100",
-        _("Parameter error: the request body is larger than %(limit)s bytes.") % {"limit": limit},
+        "Parameter error: "
+        + _("the request body is larger than %(limit)s bytes") % {"limit": limit},
     )
 
 

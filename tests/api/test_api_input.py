@@ -187,7 +187,8 @@ def test_a_date_out_of_range_is_a_parameter_error(caller, operation, method, pat
     pattern = _pattern(params[name][1])
     for value in OUT_OF_RANGE[pattern]:
         response = caller(method, path, _with_required(params, **{name: value}))
-        assert "between 1900-01-01 and 2999-12-31" in _parameter_error(response, name)
+        message = _parameter_error(response, name)
+        assert "1900-01-01" in message and "2999-12-31" in message
     for value in IN_RANGE[pattern]:
         overrides = {name: value}
         if name.startswith("bill_date_"):
