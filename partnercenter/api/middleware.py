@@ -129,10 +129,11 @@ def authenticate(request, operation=None):
         raise forbidden("X-Domain-Id does not match the account of the access key")
     if operation in WRITE_OPERATIONS:
         claim = replay.SignatureClaim(key.access_key_id, match["signature"], when)
-        # A completed X-Client-Token is answered with its stored result before the replay
-        # check (the operation's idempotency does that; if the token never completed, the
-        # claim inside the operation's transaction refuses the replay).
-        if not request.headers.get("X-Client-Token") and claim.already_used():
+        # A completed X-Client-Token (allocation and recovery take one) is answered with its
+        # stored result before the replay check: the operation's idempotency does that, and if
+        # the token never completed, the claim inside the operation's transaction refuses it.
+        retry = operation in MONEY_OPERATIONS and request.headers.get("X-Client-Token")
+        if not retry and claim.already_used():
             raise replay.replayed()
         caller.sign_writes_with(claim)
     access_keys.touch(key)

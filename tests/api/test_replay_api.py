@@ -303,3 +303,19 @@ def test_the_sweep_forgets_signatures_once_their_date_has_left_the_window(financ
 def test_the_sweep_is_on_beat_schedule(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "partnercenter.tasks.purge_used_signatures" in entries
+
+
+def test_each_operation_is_known_by_its_sdk_name(rf):
+    from partnercenter.api.middleware import operation_id
+    from partnercenter.api.operations import MONEY_OPERATIONS
+    from partnercenter.api.site import api
+
+    named = set()
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method, op in methods.items():
+            request = rf.generic(method.upper(), path.replace("{order_id}", "CS%2F1"))
+            assert operation_id(request) == op["operationId"], path
+            named.add(op["operationId"])
+    assert WRITE_OPERATIONS.issubset(named) and MONEY_OPERATIONS.issubset(WRITE_OPERATIONS)
+    assert operation_id(rf.get("/v2/no/such/api")) is None
+    assert operation_id(rf.delete("/v2/accounts/partner-accounts/balances")) is None
