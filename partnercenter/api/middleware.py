@@ -1,5 +1,7 @@
-"""Every /v2/ and /v3/ request: a request id, signature authentication, the caller installed
-on the request, flow control, and an API-shaped answer for unknown paths (never a redirect).
+"""Every /v2/ and /v3/ request: a request id; HTTPS only in production; a bounded body;
+signature authentication over the body as received, with a write's signature used once
+(partnercenter.api.replay); the caller installed on the request; flow control; and an
+API-shaped answer for unknown paths (never a redirect).
 
 It sits last in MIDDLEWARE so that the session-based user set by the middlewares above is
 replaced by the access key's owner, and so that nothing after it can redirect an API path.
