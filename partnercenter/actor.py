@@ -15,6 +15,9 @@ class Actor:
     access_key_id: str = ""
     acting_as: object | None = None  # the customer a partner user acts for (代客下单)
     customer: object | None = None  # set when a customer's own login acts in its console
+    # A signed API write request: its signature is used up in the transaction of the change
+    # (partnercenter.api.replay; audit.record claims it).
+    signed_request: object | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod

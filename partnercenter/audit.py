@@ -49,6 +49,11 @@ def record(action, *, actor, target=None, before=None, after=None, partner=None)
 
     Returns the new row's id. A plain INSERT (partnercenter.fastsql): money movements write one
     of these each, and the ORM's per-query compile cost would dominate them."""
+    signed_request = getattr(actor, "signed_request", None)
+    if signed_request is not None:
+        # Every service writes its audit row inside the transaction of the change, so this is
+        # where a signed API request's signature is used up with it (partnercenter.api.replay).
+        signed_request.claim()
     acting_as = getattr(actor, "acting_as", None)
     user = getattr(actor, "user", None)
     partner = partner if partner is not None else getattr(actor, "partner", None)

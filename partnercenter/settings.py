@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resellers.tasks.expire_reseller_invitations",
         "schedule": 15 * 60,
     },
+    # A used API signature only matters while its X-Sdk-Date is inside the 15-minute window.
+    "purge-used-api-signatures": {
+        "task": "partnercenter.tasks.purge_used_signatures",
+        "schedule": 15 * 60,
+    },
     "purge-expired-exports": {
         "task": "partnercenter.tasks.purge_expired_exports",
         "schedule": 60 * 60,
@@ -294,8 +299,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if PRODUCTION:
+# X-Forwarded-Proto is believed only when a proxy we run sets it: otherwise anyone calling
+# gunicorn directly could claim HTTPS (and pass the partner API's HTTPS-only rule).
+PC_TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=False)
+if PC_TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The container healthcheck speaks plain HTTP; the partner API never redirects (the SDK would
     # take a 301 for an empty success), so TLS for it is the proxy's job.
@@ -334,3 +343,8 @@ PC_API_SIGNATURE_WINDOW = 15 * 60  # seconds either side of X-Sdk-Date (the Huaw
 PC_API_RATE_LIMIT = env.int(
     "API_RATE_LIMIT", default=10
 )  # requests per second, per key + operation
+# The API never redirects (the SDK takes a 301 for an empty success), so in production a request
+# over plain HTTP is refused with a JSON error instead of being sent to https://.
+PC_API_HTTPS_ONLY = PRODUCTION
+# The largest request body the API reads (its bodies are a few kB; the whole body is hashed).
+PC_API_MAX_BODY_BYTES = 256 * 1024

@@ -85,3 +85,19 @@ def purge_expired_exports():
     if total or failed:
         log.info("purged %s expired exports, failed %s stale ones", total, failed)
     return total
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def purge_used_signatures():
+    """Forget used API signatures whose X-Sdk-Date has left the 15-minute window, in batches."""
+    from .api.replay import purge_expired
+
+    total = 0
+    while True:
+        n = purge_expired(limit=BATCH)
+        total += n
+        if n < BATCH:
+            break
+    if total:
+        log.info("purged %s used API signatures", total)
+    return total

@@ -1,16 +1,53 @@
 """Shared fixtures: the personas of every access test (style.md §4) and the real services."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from partnercenter.actor import Actor
 from partnercenter.models import PartnerKind, Role
 
 from .factories import MembershipFactory, PartnerFactory, UserFactory
+
+# Hypothesis: `ci` is derandomized, so every CI run tries the same examples and a failure found
+# once fails every run until it is fixed (Hypothesis refuses an example database together with
+# derandomize: the determinism is what replays it). Locally (`dev`) examples are random, so runs
+# keep exploring, and every failing example is saved in .hypothesis/ (git-ignored) and tried
+# first on the next run until it passes. HYPOTHESIS_PROFILE=ci replays a CI failure locally.
+# Both start from Hypothesis's defaults, not from whatever profile it loaded on import (it loads
+# its own "ci" when it detects CI).
+_SLOW_IS_FINE = dict(
+    parent=hypothesis_settings.get_profile("default"),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, **_SLOW_IS_FINE
+)
+hypothesis_settings.register_profile(
+    "dev",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).resolve().parent.parent / ".hypothesis" / "examples"
+    ),
+    **_SLOW_IS_FINE,
+)
+
+
+def hypothesis_profile(environ):
+    if environ.get("HYPOTHESIS_PROFILE"):
+        return environ["HYPOTHESIS_PROFILE"]
+    return "ci" if environ.get("CI", "").lower() in {"true", "1"} else "dev"
+
+
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)

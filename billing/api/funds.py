@@ -4,6 +4,7 @@ and the selectors the pages use; this module only translates between JSON and th
 from decimal import Decimal
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -337,7 +338,8 @@ def account_change_records(partner, q):
     kinds = BALANCE_TYPES.get(q.balance_type) or tuple(accounts)
     qs = Posting.objects.filter(account_id__in=[accounts[k] for k in kinds])
     today = timezone.localdate()
-    begin = parse_day(q.trade_time_begin, "trade_time_begin") or today.replace(year=today.year - 1)
+    # relativedelta: on 29 February, replace(year=…) would raise (a 500 once every four years).
+    begin = parse_day(q.trade_time_begin, "trade_time_begin") or today - relativedelta(years=1)
     end = parse_day(q.trade_time_end, "trade_time_end") or today
     if begin > end:
         raise parameter_error("trade_time_begin must not be after trade_time_end")

@@ -1,6 +1,7 @@
 """The API's error envelope (partner-api.md §4): status, CBC/APIGW code, message, request id."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from .render import dumps
 
@@ -26,6 +27,23 @@ def forbidden(message="Access denied"):
 
 def parameter_error(message):
     return ApiError(400, "CBC.0100", f"Parameter error: {message}")
+
+
+def https_required():
+    return ApiError(
+        403,
+        "CBC.0151",
+        _("Access denied: the partner API accepts HTTPS only; call the https:// endpoint."),
+    )
+
+
+def payload_too_large(limit):
+    return ApiError(
+        413,
+        "CBC.0100",
+        "Parameter error: "
+        + _("the request body is larger than %(limit)s bytes") % {"limit": limit},
+    )
 
 
 def not_found():

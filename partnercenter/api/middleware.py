@@ -1,23 +1,38 @@
-"""Every /v2/ and /v3/ request: a request id, signature authentication, the caller installed
-on the request, flow control, and an API-shaped answer for unknown paths (never a redirect).
+"""Every /v2/ and /v3/ request: a request id; HTTPS only in production; a bounded body;
+signature authentication over the body as received, with a write's signature used once
+(partnercenter.api.replay); the caller installed on the request; flow control; and an
+API-shaped answer for unknown paths (never a redirect).
 
 It sits last in MIDDLEWARE so that the session-based user set by the middlewares above is
 replaced by the access key's owner, and so that nothing after it can redirect an API path.
 """
 
+import dataclasses
 import logging
+import re
 import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from ..actor import Actor, client_ip
 from ..models import Membership
 from ..services import access_keys
-from . import ratelimit, signing
-from .errors import ApiError, error_response, forbidden, not_found, too_many_requests, unauthorized
+from . import ratelimit, replay, signing
+from .errors import (
+    ApiError,
+    error_response,
+    forbidden,
+    https_required,
+    not_found,
+    payload_too_large,
+    too_many_requests,
+    unauthorized,
+)
+from .operations import MONEY_OPERATIONS, WRITE_OPERATIONS
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +64,18 @@ class Caller:
             customer=customer,
         )
 
+    def sign_writes_with(self, claim):
+        """The services this request calls use `claim` up with their change."""
+        self.actor = dataclasses.replace(self.actor, signed_request=claim)
+
     @property
     def domain_id(self):
         return self.partner.domain_id if self.partner is not None else self.customer.customer_id
 
 
-def authenticate(request):
+def authenticate(request, operation=None):
+    """The signed caller, or ApiError 401/403. `operation` (the SDK method name, None for an
+    unknown path) decides whether `UNSIGNED-PAYLOAD` may be accepted at all."""
     header = request.headers.get("Authorization")
     if not header:
         raise unauthorized("the Authorization header is missing")
@@ -73,9 +94,6 @@ def authenticate(request):
         if value is None:
             raise unauthorized(f"the signed header {name} is missing")
         headers[name] = value
-    content_sha256 = request.headers.get("X-Sdk-Content-Sha256")
-    if content_sha256 is not None:
-        headers["x-sdk-content-sha256"] = content_sha256
     sdk_date = request.headers.get("X-Sdk-Date", "")
     when = signing.parse_sdk_date(sdk_date)
     if when is None:
@@ -88,13 +106,22 @@ def authenticate(request):
     if found is None:
         raise unauthorized("Get secretKey failed, ak not exist")
     key, secret = found
+    body = request.body
+    refusal = signing.content_sha256_refusal(
+        request.headers.get("X-Sdk-Content-Sha256"),
+        names,
+        body,
+        moves_money=operation in MONEY_OPERATIONS,
+    )
+    if refusal is not None:
+        raise unauthorized(refusal)
     canonical = signing.canonical_request(
         request.method,
         request.path,
         request.META.get("QUERY_STRING", ""),
         headers,
         signed,
-        request.body,
+        body,
     )
     if not signing.matches(signing.signature(secret, sdk_date, canonical), match["signature"]):
         raise unauthorized("verify aksk signature fail")
@@ -102,6 +129,15 @@ def authenticate(request):
     domain_id = request.headers.get("X-Domain-Id")
     if domain_id is not None and domain_id.strip() != caller.domain_id:
         raise forbidden("X-Domain-Id does not match the account of the access key")
+    if operation in WRITE_OPERATIONS:
+        claim = replay.SignatureClaim(key.access_key_id, match["signature"], when)
+        # A completed X-Client-Token (allocation and recovery take one) is answered with its
+        # stored result before the replay check: the operation's idempotency does that, and if
+        # the token never completed, the claim inside the operation's transaction refuses it.
+        retry = operation in MONEY_OPERATIONS and request.headers.get("X-Client-Token")
+        if not retry and claim.already_used():
+            raise replay.replayed()
+        caller.sign_writes_with(claim)
     access_keys.touch(key)
     return caller
 
@@ -142,6 +178,43 @@ def _operation(request):
         return f"{request.method} ?"
 
 
+_operation_ids = None
+_ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def operation_id(request):
+    """The SDK method name (ninja's operation id) the request calls, or None for an unknown
+    path or method. Read from the OpenAPI document: the published contract is the one list."""
+    global _operation_ids
+    if _operation_ids is None:
+        from .site import api
+
+        paths = api.get_openapi_schema()["paths"]
+        _operation_ids = {
+            (method.upper(), path): op["operationId"]
+            for path, methods in paths.items()
+            for method, op in methods.items()
+        }
+    try:
+        route = resolve(request.path_info).route
+    except Resolver404:
+        return None
+    return _operation_ids.get((request.method, "/" + _ROUTE_PARAM.sub(r"{\1}", route)))
+
+
+def _body_limit():
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    api_limit = settings.PC_API_MAX_BODY_BYTES
+    return api_limit if django_limit is None else min(api_limit, django_limit)
+
+
+def _content_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class PartnerApiMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -158,11 +231,19 @@ class PartnerApiMiddleware:
         return response
 
     def _respond(self, request):
+        # Exempt from the SSL redirect (never redirect an API path), so refused here instead.
+        if settings.PC_API_HTTPS_ONLY and not request.is_secure():
+            return error_response(request, https_required())
+        limit = _body_limit()
+        if _content_length(request) > limit:
+            return error_response(request, payload_too_large(limit))
         if request.path not in PUBLIC_PATHS:
             try:
-                caller = authenticate(request)
+                caller = authenticate(request, operation_id(request))
             except ApiError as error:
                 return error_response(request, error)
+            except RequestDataTooBig:
+                return error_response(request, payload_too_large(limit))
             _install(request, caller)
             if not ratelimit.allow(caller.key.access_key_id, _operation(request)):
                 return error_response(request, too_many_requests())

@@ -74,8 +74,41 @@ class ExactJSONRenderer(BaseRenderer):
         return dumps(data)
 
 
-class BodyNotAnObject(ValueError):
+class BadBody(ValueError):
+    """A request body the API cannot read; the message says why (it reaches the client)."""
+
+
+class BodyNotAnObject(BadBody):
     pass
+
+
+# No field here takes a number with more characters or a larger exponent than this.
+MAX_NUMBER_CHARS = 64
+MAX_EXPONENT = 64
+
+
+class OutOfRange:
+    """A JSON number no field takes as it is: the field it was sent in refuses it by name, and
+    nothing expands `1E+999999999` into an integer (which would take the server's memory).
+    `number` is its exact value, for the money fields to say what is wrong with it."""
+
+    def __init__(self, text):
+        self.text = text
+        self.number = Decimal(text)
+
+    def __repr__(self):
+        return self.text[:24]
+
+
+def _json_number(text):
+    number = Decimal(text)
+    if len(text) > MAX_NUMBER_CHARS or abs(number.adjusted()) > MAX_EXPONENT:
+        return OutOfRange(text)
+    return number
+
+
+def _json_int(text):
+    return OutOfRange(text) if len(text) > MAX_NUMBER_CHARS else int(text)
 
 
 class DecimalParser(Parser):
@@ -83,7 +116,14 @@ class DecimalParser(Parser):
         body = request.body
         if not body:
             return {}
-        data = json.loads(body, parse_float=Decimal)
+        try:
+            # NaN and Infinity (which Python's json accepts) become Decimals too, so that the
+            # field they were sent in refuses them by name.
+            data = json.loads(
+                body, parse_float=_json_number, parse_int=_json_int, parse_constant=Decimal
+            )
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BadBody("the request body is not valid JSON") from None
         if not isinstance(data, dict):
-            raise BodyNotAnObject("the body must be a JSON object")
+            raise BodyNotAnObject("the request body must be a JSON object")
         return data

@@ -1,6 +1,7 @@
 """Per-operation caller checks, run by ninja before any parameter is parsed (so 403 comes
 before 400, as partner-api.md §4 orders them). The signature itself was checked by the
-middleware; this only asks whether the signed caller may call this operation."""
+middleware; this asks whether the signed caller may call this operation, then refuses text no
+parameter may hold (partnercenter.api.params) for every operation in one place."""
 
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader
@@ -8,6 +9,7 @@ from ninja.security import APIKeyHeader
 from ..models import PartnerKind
 from ..permissions import has_perm
 from .errors import forbidden
+from .params import refuse_nul
 
 PARTNER = "partner"
 DISTRIBUTOR = "distributor"
@@ -29,13 +31,20 @@ class Signed(APIKeyHeader):
         caller = getattr(request, "api_caller", None)
         if caller is None:
             return None
+        self._check(caller)
+        # The first thing after the caller checks, for every operation: text the database
+        # cannot take is refused before any parameter is parsed (403 still comes before 400).
+        refuse_nul(request)
+        return caller
+
+    def _check(self, caller):
         membership = caller.membership
         if self.caller == CUSTOMER:
             if caller.customer is None or membership is not None:
                 raise forbidden(
                     _("Access denied: this API is called with a customer's own access key.")
                 )
-            return caller
+            return
         if membership is None:
             raise forbidden(_("Access denied: the account is not a partner."))
         if self.caller == DISTRIBUTOR and membership.partner.kind != PartnerKind.DISTRIBUTOR:
@@ -45,4 +54,3 @@ class Signed(APIKeyHeader):
                 _("Access denied: your role does not have the permission %(item)s.")
                 % {"item": self.perm.code}
             )
-        return caller

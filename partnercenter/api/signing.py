@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote
 
 ALGORITHM = "SDK-HMAC-SHA256"
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 AUTHORIZATION_RE = re.compile(
     r"^SDK-HMAC-SHA256 Access=(?P<ak>[^,\s]+), SignedHeaders=(?P<signed>[^,\s]+), "
     r"Signature=(?P<signature>[0-9a-f]{64})$"
@@ -42,10 +43,30 @@ def header_value(raw):
     return raw.strip()
 
 
-def payload_hash(body, content_sha256=None):
-    if not body:
-        return EMPTY_BODY_SHA256
-    return content_sha256 or hashlib.sha256(body).hexdigest()
+def payload_hash(body):
+    """Always the hash of the body as received: a client's own claim of it (X-Sdk-Content-Sha256)
+    is checked against this, never used in its place (partner-api.md §1.2 step 6)."""
+    return hashlib.sha256(body).hexdigest() if body else EMPTY_BODY_SHA256
+
+
+def content_sha256_refusal(claimed, signed_names, body, *, moves_money):
+    """Why an `X-Sdk-Content-Sha256` header makes the request unacceptable, or None.
+
+    Trusting the header instead of hashing the body let a captured 0.01 allocation be replayed
+    with a 55.55 body. The header may only repeat what the server computes anyway, and must be
+    signed. `UNSIGNED-PAYLOAD` (the SDK sends it for non-JSON bodies, which BSS never has) is
+    accepted only where there is nothing to leave unsigned: no body, and no money moved."""
+    if claimed is None:
+        return None
+    if "x-sdk-content-sha256" not in signed_names:
+        return "X-Sdk-Content-Sha256 must be listed in SignedHeaders"
+    if claimed == UNSIGNED_PAYLOAD:
+        if body or moves_money:
+            return "UNSIGNED-PAYLOAD is not accepted: sign the request body"
+        return None
+    if not hmac.compare_digest(claimed.encode(), payload_hash(body).encode()):
+        return "X-Sdk-Content-Sha256 is not the SHA-256 of the request body"
+    return None
 
 
 def canonical_request(method, decoded_path, raw_query, headers, signed_headers, body):
@@ -59,7 +80,7 @@ def canonical_request(method, decoded_path, raw_query, headers, signed_headers, 
             canonical_query(raw_query),
             canonical_headers,
             signed_headers,
-            payload_hash(body, headers.get("x-sdk-content-sha256")),
+            payload_hash(body),
         ]
     )
 
@@ -83,4 +104,5 @@ def parse_sdk_date(value):
 
 
 def matches(expected, given):
+    """The whole value, in constant time: a prefix or a near miss is a mismatch."""
     return hmac.compare_digest(expected.encode(), given.encode())

@@ -17,7 +17,7 @@ from .errors import (
     parameter_error,
     unauthorized,
 )
-from .render import DecimalParser, ExactJSONRenderer
+from .render import BadBody, DecimalParser, ExactJSONRenderer
 
 log = logging.getLogger("partnercenter.api")
 
@@ -70,7 +70,10 @@ def _validation_error(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     if exc.status_code == 400:
-        return error_response(request, parameter_error("the request body is not a JSON object"))
+        # ninja wraps whatever the body parser raised; ours says what was wrong with the body.
+        cause = exc.__cause__
+        reason = str(cause) if isinstance(cause, BadBody) else "the request body is not JSON"
+        return error_response(request, parameter_error(reason))
     if exc.status_code == 404:
         return error_response(request, not_found())
     return error_response(request, ApiError(exc.status_code, "CBC.0999", str(exc)))

@@ -14,6 +14,7 @@ from .partners import (
     ProgramStatus,
     Role,
 )
+from .signatures import UsedSignature
 from .users import User
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "ProgramMembership",
     "ProgramStatus",
     "Role",
+    "UsedSignature",
     "User",
 ]

@@ -157,6 +157,7 @@ def api_guide(request):
             "account_name": account_name,
             "access_key_id": key.access_key_id if key else "",
             "rate_limit": settings.PC_API_RATE_LIMIT,
+            "max_body_kb": settings.PC_API_MAX_BODY_BYTES // 1024,
             "is_customer": request.membership is None,
         },
     )

@@ -5,7 +5,7 @@ independently of the server's module."""
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
@@ -15,7 +15,7 @@ def _canonical_uri(path):
     return p if p.endswith("/") else p + "/"
 
 
-def send(
+def prepare(
     method,
     base_url,
     path,
@@ -28,7 +28,12 @@ def send(
     headers=None,
     sign_path=None,
     domain_id=None,
+    unsigned_headers=None,
+    hashed_payload=None,
 ):
+    """(url, headers) of a signed request. `headers` are sent and signed; `unsigned_headers` are
+    sent but left out of SignedHeaders; `hashed_payload` replaces the body's SHA-256 in the
+    canonical request (what a client claiming `X-Sdk-Content-Sha256` signs)."""
     host = urlsplit(base_url).netloc
     date = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     h = {"Content-Type": "application/json", "Host": host, "X-Sdk-Date": date}
@@ -44,7 +49,7 @@ def send(
             query,
             "".join(f"{n}:{lower[n].strip()}\n" for n in names),
             ";".join(names),
-            hashlib.sha256(body).hexdigest(),
+            hashed_payload or hashlib.sha256(body).hexdigest(),
         ]
     )
     to_sign = f"SDK-HMAC-SHA256\n{date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
@@ -52,8 +57,29 @@ def send(
     h["Authorization"] = (
         f"SDK-HMAC-SHA256 Access={ak}, SignedHeaders={';'.join(names)}, Signature={sig}"
     )
-    url = base_url + path + (f"?{query}" if query else "")
+    h.update(unsigned_headers or {})
+    return base_url + path + (f"?{query}" if query else ""), h
+
+
+def send(method, base_url, path, ak, sk, *, body=b"", **kw):
+    url, h = prepare(method, base_url, path, ak, sk, body=body, **kw)
     return requests.request(method, url, data=body, headers=h, allow_redirects=False, timeout=30)
+
+
+def resend(response, *, body=None, headers=None, drop=()):
+    """Send a request captured from the wire again: byte for byte, or with its body swapped
+    and headers added or dropped, as someone who recorded it could."""
+    sent = response.request
+    h = {k: v for k, v in sent.headers.items() if k.lower() not in {"content-length", *drop}}
+    h.update(headers or {})
+    return requests.request(
+        sent.method,
+        sent.url,
+        data=sent.body if body is None else body,
+        headers=h,
+        allow_redirects=False,
+        timeout=30,
+    )
 
 
 def signed_headers(method, path, ak, sk, *, host="testserver", body=b"", query=""):
@@ -65,7 +91,7 @@ def signed_headers(method, path, ak, sk, *, host="testserver", body=b"", query="
     canonical = "\n".join(
         [
             method,
-            _canonical_uri(path),
+            _canonical_uri(unquote(path)),  # as sent, percent-encoded: decoded once (§1.2 step 2)
             query,
             "".join(f"{n}:{h[n]}\n" for n in names),
             ";".join(names),

@@ -143,9 +143,19 @@ def test_without_a_name_or_password_both_are_generated(sdk, admin_member):
 
 def test_a_retry_for_the_same_platform_user_returns_the_first_customer(sdk, admin_member):
     client = sdk(admin_member)
-    first = create(client, domain_name="retry-user", xaccount_id="u-7")
-    again = create(client, domain_name="retry-user", xaccount_id="u-7")
-    without_name = create(client, xaccount_id="u-7")
+    now = timezone.now()
+
+    def retry(seconds, **fields):
+        # Each retry is signed afresh: the same signature twice is a replay (refused).
+        date = (now + timedelta(seconds=seconds)).strftime("%Y%m%dT%H%M%SZ")
+        request = CreateSubCustomerRequest(
+            body=CreateCustomerV2Req(xaccount_type="partner_platform_a", **fields)
+        )
+        return client.create_sub_customer_invoker(request).add_header("X-Sdk-Date", date).invoke()
+
+    first = retry(0, domain_name="retry-user", xaccount_id="u-7")
+    again = retry(1, domain_name="retry-user", xaccount_id="u-7")
+    without_name = retry(2, xaccount_id="u-7")
     assert first.domain_id == again.domain_id == without_name.domain_id
     assert Customer.objects.filter(xaccount_id="u-7").count() == 1
     assert AuditEvent.objects.filter(action="customer.create").count() == 1

@@ -1,4 +1,6 @@
-"""The signer against partner-api.md §1.4, byte for byte (no database, no server)."""
+"""The signer against partner-api.md §1.4, byte for byte."""
+
+import pytest
 
 from partnercenter.api import signing
 
@@ -96,3 +98,77 @@ def test_the_authorization_header_form_is_exact():
     assert not signing.AUTHORIZATION_RE.match(good.replace(", Signature", ",Signature"))
     assert signing.parse_sdk_date("20250115T083000Z").isoformat() == "2025-01-15T08:30:00+00:00"
     assert signing.parse_sdk_date("2025-01-15T08:30:00Z") is None
+
+
+def test_the_payload_hash_is_always_the_received_body():
+    body = b'{"customer_id": "c-0001", "amount": 100.50}'
+    assert signing.payload_hash(body) == (
+        "14ca98a38355e026aa33a7ded1feae2b2822c4a8cf21c2e65ebe1fd721c9db3f"
+    )
+    assert signing.payload_hash(b"") == signing.EMPTY_BODY_SHA256
+    # A claimed X-Sdk-Content-Sha256 never enters the canonical request in place of the hash.
+    with_claim = dict(HEADERS, **{"x-sdk-content-sha256": "0" * 64})
+    assert signing.canonical_request(
+        "POST", "/v2/x", "", with_claim, SIGNED, body
+    ) == signing.canonical_request("POST", "/v2/x", "", HEADERS, SIGNED, body)
+
+
+def test_a_claimed_content_hash_must_be_signed_and_right():
+    body = b'{"amount": 1}'
+    right = signing.payload_hash(body)
+    signed = SIGNED.split(";") + ["x-sdk-content-sha256"]
+    refusal = signing.content_sha256_refusal
+    assert refusal(None, SIGNED.split(";"), body, moves_money=True) is None
+    assert refusal(right, signed, body, moves_money=True) is None
+    assert "SignedHeaders" in refusal(right, SIGNED.split(";"), body, moves_money=False)
+    assert "not the SHA-256" in refusal(right[:-1] + "0", signed, body, moves_money=False)
+    assert "not the SHA-256" in refusal(right.upper(), signed, body, moves_money=False)
+    unsigned = "UNSIGNED-PAYLOAD"
+    assert refusal(unsigned, signed, body, moves_money=False)  # a body exists
+    assert refusal(unsigned, signed, b"", moves_money=True)  # money moves
+    assert refusal(unsigned, signed, b"", moves_money=False) is None  # a body-less read
+
+
+@pytest.mark.django_db
+def test_the_server_accepts_example_a_as_signed_and_nothing_else(rf, settings):
+    """The whole verification (middleware.authenticate) on the documented request, byte for
+    byte: accepted as is; refused with its body swapped or a hash header claiming the old body."""
+    from partnercenter.api.errors import ApiError
+    from partnercenter.api.middleware import authenticate
+    from partnercenter.services.access_keys import seed_key
+    from tests.factories import MembershipFactory, PartnerFactory
+
+    settings.PC_API_SIGNATURE_WINDOW = 10**10  # the example was signed in January 2025
+    partner = PartnerFactory(domain_id=HEADERS["x-domain-id"])
+    member = MembershipFactory(partner=partner)
+    seed_key(user=member.user, partner=partner, access_key_id="EXAMPLEAK0000000000A", secret=SK)
+    body = b'{"customer_id": "c-0001", "amount": 100.50}'
+    auth = (
+        "SDK-HMAC-SHA256 Access=EXAMPLEAK0000000000A, SignedHeaders=" + SIGNED + ", "
+        "Signature=8777949507436b40a2212e27bedbea605e9e12cad4dcd202dba838d66057984d"
+    )
+
+    def request(data, **extra):
+        return rf.post(
+            "/v2/accounts/partner-accounts/adjust-amount",
+            data=data,
+            content_type="application/json",
+            HTTP_HOST=HEADERS["host"],
+            HTTP_USER_AGENT=HEADERS["user-agent"],
+            HTTP_X_DOMAIN_ID=HEADERS["x-domain-id"],
+            HTTP_X_SDK_DATE=DATE,
+            HTTP_AUTHORIZATION=auth,
+            **extra,
+        )
+
+    caller = authenticate(request(body), "update_customer_account_amount")
+    assert caller.partner == partner
+    swapped = b'{"customer_id": "c-0001", "amount": 555.50}'
+    for forged in (
+        request(swapped),
+        request(swapped, HTTP_X_SDK_CONTENT_SHA256=signing.payload_hash(body)),
+        request(body, HTTP_X_SDK_CONTENT_SHA256="UNSIGNED-PAYLOAD"),
+    ):
+        with pytest.raises(ApiError) as e:
+            authenticate(forged, "update_customer_account_amount")
+        assert (e.value.status, e.value.code) == (401, "APIGW.0301")
