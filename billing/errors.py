@@ -13,7 +13,3 @@ class NotSubCustomer(DomainError):
 
 class NotYourReseller(DomainError):
     code = "CBC.99000037"  # 您没有操作该云经销商的权限
-
-
-class VerificationRequired(DomainError):
-    code = "CBC.99007004"

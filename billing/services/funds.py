@@ -9,10 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from customers.selectors import association_is_current, funding_target
+from partnercenter import verification
 from partnercenter.errors import DomainError, PermissionRefused
 from partnercenter.permissions import P, has_perm
 
-from .. import ledger, verification
+from .. import ledger
 from ..errors import InsufficientBalance, NotSubCustomer
 from ..models import AccountKind, TradeType, Transfer
 from ..money import parse_amount
@@ -72,6 +73,13 @@ def precheck(*, actor, action, customer_pk, amount):
         _require_customer_balance(ledger.customer_account(target.customer).balance, amount)
 
 
+def _verify(actor, action, customer_pk, amount, code):
+    """敏感操作验证, after the rules a code cannot fix: a refused adjustment spends no code."""
+    if code is not verification.VERIFIED and verification.required(actor):
+        precheck(actor=actor, action=action, customer_pk=customer_pk, amount=amount)
+    verification.verify(actor, code)
+
+
 def _accounts(partner, customer):
     return ledger.funding_accounts(partner, customer)
 
@@ -99,7 +107,7 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
     if not has_perm(actor.membership, P.CUSTOMER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    _verify(actor, "allocate", customer_pk, amount, code)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -141,7 +149,7 @@ def recover(*, actor, customer_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    _verify(actor, "recover", customer_pk, amount, code)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -194,7 +202,7 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
                 amount=balance,
                 remark=remark,
                 request_key=f"{request_key}:{pk}" if request_key else "",
-                code=None,  # verified once for the batch
+                code=verification.VERIFIED,  # one code confirms the whole batch
             )
             results.append(
                 {"customer_pk": pk, "ok": True, "transfer": transfer, "customer": target.customer}

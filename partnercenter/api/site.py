@@ -18,6 +18,7 @@ from .errors import (
     unauthorized,
 )
 from .render import DecimalParser, ExactJSONRenderer
+from .security import bind_operations
 
 log = logging.getLogger("partnercenter.api")
 
@@ -94,3 +95,4 @@ def _unexpected(request, exc):
 
 for module in ROUTER_MODULES:
     api.add_router("", import_module(module).router)
+bind_operations(api)
