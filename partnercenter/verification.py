@@ -124,16 +124,18 @@ def send_code(actor):
     user = actor.user
     if user is None or not user.email:
         raise DomainError(_("There is no e-mail address to send a code to."), field="code")
+    if not required(actor):
+        raise DomainError(_("No verification code is needed."), field="code")
     if _totp(user) is not None:
         raise DomainError(
             _("You use an authenticator app: enter the code it shows instead."), field="code"
         )
-    now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
     masked = mask_email(user.email)
     with transaction.atomic():
         # One send at a time per person, so two quick clicks cannot both pass the rate limit.
         User.objects.select_for_update().filter(pk=user.pk).first()
+        now = timezone.now()
         recent = VerificationCode.objects.filter(user=user, created_at__gt=now - timedelta(hours=1))
         latest = recent.order_by("-created_at").first()
         interval = timedelta(seconds=settings.PC_VERIFICATION_SEND_INTERVAL)
