@@ -10,6 +10,7 @@ from partnercenter.actor import Actor
 from partnercenter.errors import DomainError
 from partnercenter.models import Partner
 
+from .forms import AmountField
 from .models import (
     Account,
     CreditLimitChange,
@@ -126,7 +127,7 @@ class ServiceAddMixin:
 
 class CreditLimitForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.order_by("name"))
-    new_limit = forms.CharField(label=_("New credit limit (yuan)"), max_length=24)
+    new_limit = AmountField(label=_("New credit limit (yuan)"), kind="limit")
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
@@ -150,7 +151,7 @@ class CreditLimitChangeAdmin(ServiceAddMixin, admin.ModelAdmin):
 
 class ManualAdjustmentForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.order_by("name"))
-    amount = forms.CharField(label=_("Amount (yuan, negative to deduct)"), max_length=24)
+    amount = AmountField(label=_("Amount (yuan, negative to deduct)"), kind="correction")
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 

@@ -13,3 +13,9 @@ class NotSubCustomer(DomainError):
 
 class NotYourReseller(DomainError):
     code = "CBC.99000037"  # 您没有操作该云经销商的权限
+
+
+class RequestKeyReused(DomainError):
+    """A request key names one request: reusing it for another one is refused, not absorbed."""
+
+    code = "CBC.0100"

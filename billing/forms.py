@@ -8,16 +8,49 @@ from django.utils.translation import gettext_lazy as _
 from partnercenter.forms import DateRangeMixin, Form
 
 from .models import ADJUSTMENT_RECORD_TYPES, TradeType
+from .money import InvalidAmount, parse_amount, parse_correction, parse_limit
+
+
+class AmountField(forms.CharField):
+    """An amount in yuan typed by a person, read by billing.money's one grammar: cleaned to a
+    Decimal, or a form error saying what to type instead. Every money field of every form
+    (pages and admin) is one of these; a test walks the forms to keep it so.
+
+    kind: "amount" (> 0), "limit" (≥ 0, a credit limit) or "correction" (≠ 0, `-` deducts).
+    """
+
+    PARSERS = {"amount": parse_amount, "limit": parse_limit, "correction": parse_correction}
+
+    def __init__(self, *, kind="amount", **kwargs):
+        self.parse = self.PARSERS[kind]
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        )
+        kwargs.setdefault("error_messages", {}).setdefault("required", _("Enter an amount."))
+        super().__init__(**kwargs)
+        # The text's length and characters are the parser's business; validators see the Decimal.
+        self.validators = []
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return self.parse(text)
+        except InvalidAmount as e:
+            raise forms.ValidationError(e.message, code="invalid_amount") from None
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
 class AdjustForm(Form):
-    """拨款 / 回收: the amount stays text here — billing.money.parse_amount is the one rule."""
+    """拨款 / 回收."""
 
-    amount = forms.CharField(
-        label=_("Amount (yuan)"),
-        max_length=24,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    amount = AmountField(label=_("Amount (yuan)"))
     remark = forms.CharField(label=_("Remark"), max_length=200, required=False)
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -36,7 +69,7 @@ class BatchRecoverForm(Form):
 
 
 class RemittanceClaimForm(Form):
-    amount = forms.CharField(label=_("Amount (yuan)"), max_length=24)
+    amount = AmountField(label=_("Amount (yuan)"))
     remitted_on = forms.DateField(
         label=_("Remittance date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -95,18 +128,6 @@ class AdjustmentFilterForm(DateRangeMixin, Form):
             # Only a distributor has resellers to tell apart.
             del self.fields["target"]
             del self.fields["reseller"]
-
-
-class StaffCreditLimitForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
-    new_limit = forms.CharField(label=_("New credit limit (yuan)"), max_length=24)
-    reason = forms.CharField(label=_("Reason"), max_length=255)
-
-    def __init__(self, *args, **kwargs):
-        from partnercenter.models import Partner
-
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.order_by("name")
 
 
 class OrderForm(Form):
@@ -211,7 +232,7 @@ class ConsumptionFilterForm(Form):
         value = (self.cleaned_data.get("month") or "").strip()
         if not value:
             return ""
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
             raise forms.ValidationError(_("Enter a month as YYYY-MM."))
         if value < consumption_window_start().strftime("%Y-%m"):
             raise forms.ValidationError(_("Customer consumption looks back at most 18 months."))

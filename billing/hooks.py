@@ -76,7 +76,12 @@ def _detail(request, context):
         qs = Resource.objects.filter(customer=customer).select_related("spec__product")
         if mode in ("1", "3"):
             qs = qs.filter(charging_mode=int(mode))
-        context.update(page_obj=paginate(request, qs), mode=mode)
+        context.update(
+            page_obj=paginate(request, qs),
+            mode=mode,
+            hx_target="#resources-list",
+            htmx_partial="billing/_resources_table.html#table",
+        )
         context.setdefault("tab_templates", []).append("billing/customer_resources.html")
 
 
@@ -202,13 +207,14 @@ CUSTOMER_TREE.append(
 
 
 def _seed(stdout):
-    from .seed import seed, seed_orders
+    from .seed import seed, seed_book_money, seed_orders
     from .seed_finance import seed_finance
     from .services.bills import generate_bills
 
     seed(stdout)  # before seed_finance: it skips partners that already have transfers
     seed_finance(stdout)
     seed_orders(stdout)
+    seed_book_money(stdout)
     generate_bills()  # last month's bills from the demo consumption (idempotent)
 
 

@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnercenter import audit, fastsql
 
+from .errors import RequestKeyReused
 from .models import (
     MAY_GO_NEGATIVE,
     ZERO,
@@ -206,6 +208,45 @@ def lock(accounts):
     }
 
 
+# Where a request key came from, for the refusal's message: the API's X-Client-Token keys
+# carry this prefix (partnercenter.api.idempotency); every other key is a form's confirm step.
+_API_KEY_PREFIX = "api:"
+
+
+def first_transfer(partner, request_key, *, trade_type, amount, customer=None, counterparty=None):
+    """The transfer already made under `request_key`, if any — provided this call is the same
+    request (direction, amount, customer or reseller); a different request is refused.
+
+    A repeated confirm step (a double click, a browser retry) gets the first result back; the
+    same key with another amount, customer or direction is not a retry but a different request,
+    and answering it with the first transfer would tell the person a move succeeded that never
+    happened."""
+    if not request_key:
+        return None
+    existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+    if existing is None:
+        return None
+    if (
+        existing.trade_type != str(trade_type)
+        or existing.amount != amount
+        or existing.customer_id != (customer.pk if customer is not None else None)
+        or existing.counterparty_id != (counterparty.pk if counterparty is not None else None)
+    ):
+        refuse_reused_key(request_key)
+    return existing
+
+
+def refuse_reused_key(request_key):
+    if request_key.startswith(_API_KEY_PREFIX):
+        raise RequestKeyReused(_("X-Client-Token was already used for a different request."))
+    raise RequestKeyReused(
+        _(
+            "This confirmation was already used for a different adjustment (another amount, "
+            "account or direction). Nothing was moved: start the adjustment again."
+        )
+    )
+
+
 def post_transfer(
     *,
     trade_type,
@@ -237,7 +278,14 @@ def post_transfer(
     locked = lock([acc for acc, _amt in legs] + list(lock_also))
     if request_key:
         # Checked after the locks: a concurrent duplicate has committed (or failed) by now.
-        existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+        existing = first_transfer(
+            partner,
+            request_key,
+            trade_type=trade_type,
+            amount=amount,
+            customer=customer,
+            counterparty=counterparty,
+        )
         if existing is not None:
             return existing, False
     if check is not None:

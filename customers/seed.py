@@ -227,6 +227,7 @@ def seed(stdout=None):
                 )
             _seed_invitations(partner, admin, now)
         _seed_relationship_events(now)
+        seed_book(now)
 
 
 def _seed_invitations(partner, admin, now):
@@ -336,3 +337,183 @@ def _seed_relationship_events(now):
         handled_at=now - timedelta(days=148),
         handling_reason="暂不切换",
     )
+
+
+# --- A customer book long enough to page through --------------------------------------------------
+# 云途科技's list, its association records and its invitations run past page one (20 rows), so a
+# newcomer sees pagination and filters at work. Written with bulk inserts: the demo starts quickly.
+
+BOOK_PARTNER = "yuntu-tech"
+BOOK_SIZE = 56  # with the 7 named customers above: 63
+_BOOK_PREFIXES = [
+    "东方",
+    "南湖",
+    "西岭",
+    "北岸",
+    "青松",
+    "白云",
+    "金桥",
+    "银河",
+    "长风",
+    "明月",
+    "星辰",
+    "远航",
+    "恒信",
+    "瑞丰",
+    "嘉禾",
+    "华章",
+]
+_BOOK_TRADES = [
+    "科技",
+    "物流",
+    "贸易",
+    "医药",
+    "教育",
+    "文旅",
+    "电子",
+    "食品",
+    "建材",
+    "传媒",
+    "能源",
+    "农业",
+    "咨询",
+    "软件",
+]
+_BOOK_TAGS = ["", "华东区", "重点客户", "", "展会2026", "华南区", ""]
+# Several account managers: the AM role, and the colleagues who also look after customers.
+_BOOK_MANAGERS = [
+    "sp-am@demo.test",
+    None,
+    "sp-sales@demo.test",
+    "sp-am@demo.test",
+    None,
+    "sp-admin@demo.test",
+]
+
+
+def book_rows():
+    """The generated customers: (account name, name, type, days ago associated, AM e-mail, tag)."""
+    rows = []
+    for i in range(BOOK_SIZE):
+        prefix = _BOOK_PREFIXES[i % len(_BOOK_PREFIXES)]
+        trade = _BOOK_TRADES[(i * 5) % len(_BOOK_TRADES)]
+        name = (
+            f"{prefix}{trade}有限公司"
+            if i < len(_BOOK_PREFIXES)
+            else f"{prefix}{trade}{i:02d}号有限公司"
+        )
+        rows.append(
+            (
+                f"yt-book-{i + 1:03d}",
+                name,
+                R if i % 3 else T,  # two 代售 for each 顾问销售
+                3 + i * 4,
+                _BOOK_MANAGERS[i % len(_BOOK_MANAGERS)],
+                _BOOK_TAGS[i % len(_BOOK_TAGS)],
+            )
+        )
+    return rows
+
+
+def seed_book(now=None):
+    """Bulk-insert the customer book; customers that already exist are left as they are."""
+    now = now or timezone.now()
+    partner = Partner.objects.get(account_name=BOOK_PARTNER)
+    rows = book_rows()
+    existing = set(
+        Customer.objects.filter(account_name__in=[r[0] for r in rows]).values_list(
+            "account_name", flat=True
+        )
+    )
+    rows = [r for r in rows if r[0] not in existing]
+    if not rows:
+        return 0
+    admin = _admin(partner)
+    managers = {
+        m.user.email: m
+        for m in Membership.objects.active()
+        .filter(partner=partner, user__email__in={r[4] for r in rows if r[4]})
+        .select_related("user")
+    }
+    customers = Customer.objects.bulk_create(
+        Customer(
+            account_name=account,
+            name=name,
+            kind=CustomerKind.ENTERPRISE,
+            email=f"it@{account}.demo.test",
+            mobile=f"1391200{i:04d}",
+            created_at=now - timedelta(days=days + 2),
+        )
+        for i, (account, name, _t, days, _am, _tag) in enumerate(rows)
+    )
+    if customers and customers[0].pk is None:  # a backend that does not return ids
+        customers = list(Customer.objects.filter(account_name__in=[r[0] for r in rows]))
+        by_account = {c.account_name: c for c in customers}
+        customers = [by_account[r[0]] for r in rows]
+    associations = Association.objects.bulk_create(
+        Association(
+            customer=customer,
+            partner=partner,
+            association_type=atype,
+            associated_at=now - timedelta(days=days),
+            account_manager=managers.get(am),
+            account_manager_since=now - timedelta(days=days) if managers.get(am) else None,
+            tag=tag,
+        )
+        for customer, (_a, _n, atype, days, am, tag) in zip(customers, rows, strict=True)
+    )
+    if associations and associations[0].pk is None:
+        by_customer = {a.customer_id: a for a in Association.objects.filter(customer__in=customers)}
+        associations = [by_customer[c.pk] for c in customers]
+    AccountManagerAssignment.objects.bulk_create(
+        AccountManagerAssignment(
+            association=a, account_manager=a.account_manager, assigned_at=a.associated_at
+        )
+        for a in associations
+        if a.account_manager_id
+    )
+    AssociationEvent.objects.bulk_create(
+        AssociationEvent(
+            partner=partner,
+            customer=a.customer,
+            association=a,
+            event_type=EventType.ASSOCIATE,
+            initiator=Initiator.CUSTOMER,
+            to_type=a.association_type,
+            status=EventStatus.COMPLETED,
+            requested_at=a.associated_at,
+            handled_at=a.associated_at,
+        )
+        for a in associations
+    )
+    NoticeSignature.objects.bulk_create(
+        NoticeSignature(
+            customer=a.customer,
+            association=a,
+            association_type=R,
+            version=CURRENT_NOTICE[R],
+            language="zh-hans",
+            signed_at=a.associated_at,
+            ip="203.0.113.10",
+        )
+        for a in associations
+        if a.association_type == R
+    )
+    Invitation.objects.bulk_create(
+        Invitation(
+            partner=partner,
+            kind=InvitationKind.ONLINE,
+            association_type=a.association_type,
+            email=a.customer.email,
+            mobile=a.customer.mobile,
+            status=InvitationStatus.ASSOCIATED,
+            created_by=a.account_manager or admin,
+            created_at=a.associated_at - timedelta(days=1),
+            expires_at=a.associated_at + timedelta(days=6),
+            associated_customer=a.customer,
+            associated_at=a.associated_at,
+            uses=1,
+        )
+        for a in associations
+    )
+    return len(associations)

@@ -27,3 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if not records:
             return True
         return time.time() - records[-1].get("at", 0) >= account_settings.REAUTHENTICATION_TIMEOUT
+
+    def is_safe_url(self, url):
+        # Sign-in, sign-up and sign-out follow `next` through the portal's one check.
+        from allauth.core import context
+
+        from .redirects import is_safe_target
+
+        return is_safe_target(context.request, url)

@@ -7,7 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Partner Center")
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import signals  # noqa: F401
+        from .ids import IdConverter
+
+        # Before any URLconf is read: every portal URL takes its ids as <id:…>.
+        register_converter(IdConverter, "id")
         from .revealables import register_all
 
         register_all()

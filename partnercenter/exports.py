@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from . import audit
 from .errors import DomainError, PermissionRefused
+from .ids import parse_ids
 from .models import ACTIVE_EXPORT_STATUSES, ExportJob, ExportStatus, Membership
 from .permissions import PermissionItem, has_perm
 
@@ -95,7 +96,7 @@ def job_filters(job, form_class, **form_kwargs):
 
 def only_selected(job, qs):
     """导出选中: narrow the exporter's own scoped queryset to the ticked rows, if any."""
-    ids = [int(i) for i in job.params.get("ids") or [] if str(i).isdigit()]
+    ids = parse_ids(job.params.get("ids") or [])
     return qs.filter(pk__in=ids) if ids else qs
 
 

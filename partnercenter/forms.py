@@ -1,8 +1,26 @@
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessKeyScope, NotificationCategory, Partner, Role
+
+# The dates a person may type into any date field of the portal. Far enough either way for every
+# real question; near enough that a day boundary in Beijing time (the day after the last day of a
+# range, the UTC instant of the first) never leaves Python's or the database's calendar.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def validate_date_in_range(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
 
 
 class BootstrapMixin:
@@ -21,12 +39,18 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.DateField):
+                # Every date field, filters included: 0001-01-01 or 9999-12-31 is a form error
+                # here, never an overflow where a view turns the day into a time range.
+                field.validators.append(validate_date_in_range)
+                widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
+                widget.attrs.setdefault("max", LATEST_DATE.isoformat())
 
     def full_clean(self):
         # Marked after validation, never in __init__: touching self.errors there would validate
         # before a subclass has finished setting up its fields (choices, querysets).
         super().full_clean()
-        for name in self.errors:
+        for name in set(self.errors) | getattr(self, "invalid_fields", set()):
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
@@ -75,8 +99,17 @@ class PartnerInfoForm(ModelForm):
 
 
 class DateRangeMixin:
+    """A list's date range filter. Its date errors are shown above the filters (every list
+    template renders the form's non-field errors), each naming its field."""
+
     def clean(self):
         data = super().clean()
+        self.invalid_fields = set()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField) and name in self._errors:
+                for message in self._errors.pop(name):
+                    self.add_error(None, f"{field.label}: {message}")
+                self.invalid_fields.add(name)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date must not be after the end date."))

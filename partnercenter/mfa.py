@@ -17,8 +17,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from .redirects import is_safe_target
 
 NEXT_SESSION_KEY = "pc_mfa_next"
 
@@ -81,9 +83,7 @@ def _send(request, where):
     path = request.get_full_path()
     # Remember a page to come back to; a POST is not replayed, so its page is offered instead.
     back = path if request.method == "GET" else request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if not is_safe_target(request, back):
         back = ""
     if back and _url_name(back.split("?", 1)[0]) not in ALLOWED_URL_NAMES:
         request.session[NEXT_SESSION_KEY] = back
@@ -133,4 +133,6 @@ def _exempt(path):
 
 def continue_url(request):
     """Where the 'Continue' button after setting up leads: the page first asked for."""
-    return request.session.get(NEXT_SESSION_KEY) or reverse("home")
+    from .redirects import safe_target
+
+    return safe_target(request, request.session.get(NEXT_SESSION_KEY), "home")

@@ -72,6 +72,7 @@ def seed(stdout=None):
             email="invited-reseller@demo.test",
             country_region=distributor.country_region,
         )
+    seed_network(distributor)
 
 
 def _boyuan_cooperation(reseller, distributor):
@@ -163,3 +164,84 @@ def _fund(reseller, dist_admin):
             amount=CUSTOMER_ALLOCATION,
             remark="demo",
         )
+
+
+# --- A reseller network long enough to page through -------------------------------------------
+# 华联云分销's 我的云经销商 runs past page one (20 rows). These resellers predate the program records
+# (like 博远信息): partners with the cloud reseller program, bulk-inserted, no logins of their own.
+
+NETWORK_SIZE = 26  # with 博远信息 and the approved/exiting applicants: about 30
+_CITIES = [
+    "杭州",
+    "苏州",
+    "南京",
+    "合肥",
+    "福州",
+    "厦门",
+    "济南",
+    "青岛",
+    "郑州",
+    "武汉",
+    "长沙",
+    "南昌",
+    "成都",
+]
+_LINES = ["云联", "数智", "信创", "网安"]
+
+
+def network_rows():
+    """(account name, company name, contact name, days ago it joined)"""
+    return [
+        (
+            f"hl-reseller-{i + 1:03d}",
+            f"{_CITIES[i % len(_CITIES)]}{_LINES[i % len(_LINES)]}信息技术有限公司",
+            f"联系人{i + 1:02d}",
+            10 + i * 9,
+        )
+        for i in range(NETWORK_SIZE)
+    ]
+
+
+def seed_network(distributor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partnercenter.models import PartnerKind, Program, ProgramMembership, ProgramStatus
+
+    rows = network_rows()
+    existing = set(
+        Partner.objects.filter(account_name__in=[r[0] for r in rows]).values_list(
+            "account_name", flat=True
+        )
+    )
+    rows = [r for r in rows if r[0] not in existing]
+    if not rows:
+        return 0
+    now = timezone.now()
+    partners = Partner.objects.bulk_create(
+        Partner(
+            name=name,
+            kind=PartnerKind.RESELLER,
+            account_name=account,
+            distributor=distributor,
+            country_region=distributor.country_region,
+            contact_name=contact,
+            contact_email=f"contact@{account}.demo.test",
+            contact_phone=f"1370000{i:04d}",
+            created_at=now - timedelta(days=days),
+        )
+        for i, (account, name, contact, days) in enumerate(rows)
+    )
+    if partners and partners[0].pk is None:  # a backend that does not return ids
+        partners = list(Partner.objects.filter(account_name__in=[r[0] for r in rows]))
+    ProgramMembership.objects.bulk_create(
+        ProgramMembership(
+            partner=p,
+            program=Program.CLOUD_RESELLER,
+            status=ProgramStatus.ACTIVE,
+            joined_on=timezone.localdate(p.created_at),
+        )
+        for p in partners
+    )
+    return len(partners)

@@ -9,22 +9,22 @@ urlpatterns = [
     path("resellers/", my_resellers.reseller_list, name="list"),
     path("resellers/review/", review.review_list, name="review"),
     path("resellers/review/batch/", review.review_batch, name="review_batch"),
-    path("resellers/review/<int:pk>/", review.review_one, name="review_one"),
+    path("resellers/review/<id:pk>/", review.review_one, name="review_one"),
     path("resellers/assign-manager/", my_resellers.assign_manager, name="assign_manager"),
     path("resellers/invite/", my_resellers.invite, name="invite"),
     path(
-        "resellers/invitations/<int:invitation_pk>/revoke/",
+        "resellers/invitations/<id:invitation_pk>/revoke/",
         my_resellers.invitation_revoke,
         name="invitation_revoke",
     ),
-    path("resellers/<int:reseller_pk>/managers/", my_resellers.managers, name="managers"),
+    path("resellers/<id:reseller_pk>/managers/", my_resellers.managers, name="managers"),
     path(
-        "resellers/<int:reseller_pk>/authorization/",
+        "resellers/<id:reseller_pk>/authorization/",
         my_resellers.authorization,
         name="authorization",
     ),
-    path("resellers/<int:reseller_pk>/exit/", my_resellers.end_cooperation, name="exit"),
-    path("resellers/<int:reseller_pk>/funds/<str:action>/", my_resellers.adjust, name="adjust"),
+    path("resellers/<id:reseller_pk>/exit/", my_resellers.end_cooperation, name="exit"),
+    path("resellers/<id:reseller_pk>/funds/<str:action>/", my_resellers.adjust, name="adjust"),
     # The reseller's own side
     path("my-distributor/", reseller.my_distributor, name="distributor"),
     # Applicants (signed in, not yet a partner)

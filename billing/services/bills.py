@@ -46,7 +46,7 @@ AMOUNT_FIELDS = ("official_amount", "discount_amount", "payable_amount", "debt_a
 # The bill's and its lines' sum fields; `consumed_amount` sums the records' `amount`.
 LINE_FIELDS = (*AMOUNT_FIELDS, "consumed_amount")
 EIGHT = Decimal("0.00000001")
-CYCLE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CYCLE_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 # --- Billing periods (账期), Beijing time ----------------------------------------------------

@@ -22,6 +22,7 @@ from partnercenter.notifications import notify
 from partnercenter.permissions import P, has_perm
 
 from .. import ledger
+from ..errors import RequestKeyReused
 from ..models import (
     AccountKind,
     ContractEntity,
@@ -141,6 +142,14 @@ def apply_contract(
             _lock_request(partner.pk, request_key)
         existing = _already_applied(partner.pk, request_key)
         if existing is not None:
+            if any(getattr(existing, name) != value for name, value in data.items()):
+                # Another application under a used key: refused, never answered with the first.
+                raise RequestKeyReused(
+                    _(
+                        "This confirmation was already used for a different application. "
+                        "Nothing was applied: start the application again."
+                    )
+                )
             return existing
     contract = FundRequestContract.objects.create(
         partner=partner,

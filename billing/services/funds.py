@@ -73,10 +73,22 @@ def precheck(*, actor, action, customer_pk, amount):
         _require_customer_balance(ledger.customer_account(target.customer).balance, amount)
 
 
-def _verify(actor, action, customer_pk, amount, code):
+def already_confirmed(partner, request_key):
+    """A confirm step sent again after it went through (a double click, a browser retry) moves
+    nothing new — the ledger answers it with the first transfer, or refuses it as a different
+    request — so it is not asked for a second verification code."""
+    return bool(request_key) and (
+        Transfer.objects.filter(partner=partner, request_key=request_key).exists()
+    )
+
+
+def _verify(actor, action, customer_pk, amount, code, request_key):
     """敏感操作验证, after the rules a code cannot fix: a refused adjustment spends no code."""
-    if code is not verification.VERIFIED and verification.required(actor):
-        precheck(actor=actor, action=action, customer_pk=customer_pk, amount=amount)
+    if code is verification.VERIFIED or not verification.required(actor):
+        return
+    if already_confirmed(actor.partner, request_key):
+        return
+    precheck(actor=actor, action=action, customer_pk=customer_pk, amount=amount)
     verification.verify(actor, code)
 
 
@@ -84,7 +96,7 @@ def _accounts(partner, customer):
     return ledger.funding_accounts(partner, customer)
 
 
-def _run(fn, *, partner, request_key):
+def _run(fn, *, partner, request_key, **same):
     """Run one durable money transaction; a duplicate request key returns the first transfer."""
     try:
         try:
@@ -96,7 +108,8 @@ def _run(fn, *, partner, request_key):
                 return fn()
     except IntegrityError:
         if request_key:
-            existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+            # A concurrent twin won the unique key: its transfer, if it was the same request.
+            existing = ledger.first_transfer(partner, request_key, **same)
             if existing is not None:
                 return existing, False
         raise
@@ -107,7 +120,7 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
     if not has_perm(actor.membership, P.CUSTOMER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    _verify(actor, "allocate", customer_pk, amount, code)
+    _verify(actor, "allocate", customer_pk, amount, code, request_key)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -140,7 +153,14 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
                 hook(customer, actor=actor, partner=partner, cash=cash)
         return result
 
-    transfer, _created = _run(move, partner=partner, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=partner,
+        request_key=request_key,
+        trade_type=TradeType.BEADJUST,
+        amount=amount,
+        customer=customer,
+    )
     return transfer
 
 
@@ -149,7 +169,7 @@ def recover(*, actor, customer_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    _verify(actor, "recover", customer_pk, amount, code)
+    _verify(actor, "recover", customer_pk, amount, code, request_key)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -180,7 +200,14 @@ def recover(*, actor, customer_pk, amount, remark="", request_key="", code=None)
             check_credit_alerts(partner, ledger.partner_funds(partner, state["locked"].values()))
         return result
 
-    transfer, _created = _run(move, partner=partner, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=partner,
+        request_key=request_key,
+        trade_type=TradeType.BERETRIEVE,
+        amount=amount,
+        customer=customer,
+    )
     return transfer
 
 
@@ -188,11 +215,22 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
     """批量回收: each selected customer's whole balance, one transfer each, a result per row."""
     if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
-    verification.verify(actor, code)
+    if request_key:
+        _require_same_batch(actor.partner, request_key, customer_pks)
+    if not (request_key and _batch_keys(actor.partner, request_key)):  # else a retried batch
+        verification.verify(actor, code)
     results = []
     for pk in customer_pks:
         try:
             target = _association(actor, pk)
+            key = f"{request_key}:{pk}" if request_key else ""
+            done = _batch_transfer(actor.partner, key, target.customer)
+            if done is not None:
+                # The same batch posted again: this row's first result, whatever the balance now.
+                results.append(
+                    {"customer_pk": pk, "ok": True, "transfer": done, "customer": target.customer}
+                )
+                continue
             balance = ledger.customer_account(target.customer).balance
             if balance <= 0:
                 raise DomainError(_("The customer's balance is 0.00 yuan: nothing to recover."))
@@ -201,7 +239,7 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
                 customer_pk=pk,
                 amount=balance,
                 remark=remark,
-                request_key=f"{request_key}:{pk}" if request_key else "",
+                request_key=key,
                 code=verification.VERIFIED,  # one code confirms the whole batch
             )
             results.append(
@@ -210,6 +248,34 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
         except DomainError as e:
             results.append({"customer_pk": pk, "ok": False, "message": str(e.message)})
     return results
+
+
+def _batch_keys(partner, request_key):
+    """{customer id: transfer} already recovered under a batch's request key."""
+    prefix = f"{request_key}:"
+    return {
+        t.customer_id: t
+        for t in Transfer.objects.filter(partner=partner, request_key__startswith=prefix)
+        if t.request_key[len(prefix) :].isascii() and t.request_key[len(prefix) :].isdigit()
+    }
+
+
+def _require_same_batch(partner, request_key, customer_pks):
+    """A batch's key names one selection: the same key with other customers is refused."""
+    done = _batch_keys(partner, request_key)
+    if done and not set(done) <= set(customer_pks):
+        ledger.refuse_reused_key(request_key)
+
+
+def _batch_transfer(partner, key, customer):
+    if not key:
+        return None
+    transfer = Transfer.objects.filter(partner=partner, request_key=key).first()
+    if transfer is None:
+        return None
+    if transfer.trade_type != TradeType.BERETRIEVE or transfer.customer_id != customer.pk:
+        ledger.refuse_reused_key(key)
+    return transfer
 
 
 def return_balance_on_unbind(association, *, actor, event):

@@ -19,7 +19,7 @@ from ..models import (
     RemittanceStatus,
     TradeType,
 )
-from ..money import parse_amount, parse_limit
+from ..money import parse_amount, parse_correction, parse_limit
 from .credit import check_credit_alerts
 
 
@@ -207,10 +207,7 @@ def manual_adjustment(*, actor, partner, amount, reason):
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for the correction."), field="reason")
-    text = str(amount).strip()
-    negative = text.startswith("-")
-    value = parse_amount(text.lstrip("-"))
-    signed = -value if negative else value
+    signed = parse_correction(amount)
     recharge = ledger.partner_account(partner, AccountKind.PARTNER_RECHARGE)
     corrections = ledger.platform_account(AccountKind.PLATFORM_ADJUSTMENT)
 
@@ -228,7 +225,7 @@ def manual_adjustment(*, actor, partner, amount, reason):
         trade_type=TradeType.ADJUST,
         legs=[(corrections, -signed), (recharge, signed)],
         actor=actor,
-        amount=value,
+        amount=abs(signed),
         partner=partner,
         remark=reason,
         check=check,

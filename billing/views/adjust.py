@@ -4,7 +4,6 @@ confirm step — 是否确定调整 → 调账成功 — and 批量回收 for a 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from customers.selectors import visible_associations
@@ -12,11 +11,12 @@ from partnercenter import verification
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
+from partnercenter.ids import parse_ids
 from partnercenter.permissions import P
+from partnercenter.redirects import safe_next
 
 from .. import ledger
 from ..forms import AdjustForm, BatchRecoverForm
-from ..money import parse_amount
 from ..services import funds
 
 ACTIONS = {
@@ -60,7 +60,7 @@ def _adjust(request, customer_pk, action, service):
         "funds": ledger.partner_funds(request.partner),
         "form": form,
         "step": "form",
-        "back": request.POST.get("back") or request.GET.get("back") or reverse("customers:list"),
+        "back": safe_next(request, "customers:list"),
     }
     actor = Actor.from_request(request)
 
@@ -92,11 +92,7 @@ def confirm_flow(request, template, context, *, precheck, move, refresh):
         return _respond(request, template, context)
     if not form.is_valid():
         return _respond(request, template, context, status=400)
-    try:
-        amount = parse_amount(form.cleaned_data["amount"])
-    except DomainError as e:
-        form.add_error("amount", e.message)
-        return _respond(request, template, context, status=400)
+    amount = form.cleaned_data["amount"]
     if request.POST.get("step") != "confirm" or "edit" in request.POST:
         if "edit" in request.POST:
             return _respond(request, template, context)
@@ -141,11 +137,7 @@ def confirm_flow(request, template, context, *, precheck, move, refresh):
 @partner_required(P.CUSTOMER_RECOVER)
 def batch_recover(request):
     """批量回收: the whole balance of each selected 代售 customer, a result per row."""
-    ids = (
-        [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        if request.method == "POST"
-        else []
-    )
+    ids = parse_ids(request.POST.getlist("ids")) if request.method == "POST" else []
     associations = list(
         visible_associations(request.membership)
         .select_related("customer")

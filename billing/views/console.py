@@ -106,7 +106,10 @@ def orders(request):
         request,
         Order.objects.filter(customer=request.customer).prefetch_related("lines__spec__product"),
     )
-    return render(request, "billing/console/orders.html", {"page_obj": page_obj})
+    template = "billing/console/orders.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#table"
+    return render(request, template, {"page_obj": page_obj, "hx_target": "#console-orders-list"})
 
 
 @customer_required
@@ -159,15 +162,11 @@ def resources(request):
     mode = request.GET.get("mode")
     if mode in ("1", "3"):
         qs = qs.filter(charging_mode=int(mode))
-    return render(
-        request,
-        "billing/console/resources.html",
-        {
-            "page_obj": paginate(request, qs),
-            "mode": mode,
-            "due": {d: resources_due(request.customer, d).count() for d in (7, 15, 30)},
-        },
-    )
+    context = {"page_obj": paginate(request, qs), "mode": mode, "hx_target": "#resources-list"}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "billing/_resources_table.html#table", {**context, "console": True})
+    context["due"] = {d: resources_due(request.customer, d).count() for d in (7, 15, 30)}
+    return render(request, "billing/console/resources.html", context)
 
 
 @require_POST

@@ -22,6 +22,7 @@ from partnercenter.pagination import paginate
 from partnercenter.permissions import P, has_perm
 from partnercenter.timeutil import start_of_local_day
 
+from ..forms import AmountField
 from ..models import ContractEntity, ContractStatus
 from ..services import contracts as contract_svc
 from ..services.discounts import filter_discounts, percent_off, plain, visible_discounts
@@ -51,13 +52,9 @@ class ContractFilterForm(DateRangeMixin, Form):
 
 
 class ContractApplyForm(Form):
-    """合同信息: the amount stays text — billing.money.parse_amount is the one rule."""
+    """合同信息."""
 
-    amount = forms.CharField(
-        label=gettext_lazy("Contract amount (yuan)"),
-        max_length=24,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    amount = AmountField(label=gettext_lazy("Contract amount (yuan)"))
     promised_payment_date = forms.DateField(
         label=gettext_lazy("Promised payment date"),
         widget=forms.DateInput(attrs={"type": "date"}),

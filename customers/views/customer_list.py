@@ -7,9 +7,11 @@ from django.views.decorators.http import require_POST
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
+from partnercenter.ids import parse_id, parse_ids
 from partnercenter.models import Membership, Partner, PartnerKind
 from partnercenter.pagination import paginate
 from partnercenter.permissions import P, has_perm
+from partnercenter.redirects import safe_next
 
 from .. import content, selectors
 from ..filters import filter_associations, filter_reseller_associations
@@ -137,6 +139,10 @@ def customer_detail(request, customer_pk):
     }
     for decorate in DETAIL_DECORATORS:
         decorate(request, context)
+    # A tab with a paginated list names its partial: htmx pages through it in place.
+    partial = context.get("htmx_partial")
+    if partial and request.htmx and not request.htmx.boosted:
+        return render(request, partial, context)
     return render(request, "customers/detail.html", context)
 
 
@@ -147,16 +153,19 @@ DETAIL_DECORATORS = []
 @require_POST
 @partner_required(P.CUSTOMER_ASSIGN_AM)
 def assign_manager(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     if not ids:
         messages.error(request, _("Select at least one customer."))
-        return redirect(request.POST.get("next") or "customers:list")
+        return redirect(safe_next(request, "customers:list"))
     manager = request.POST.get("account_manager") or None
+    if manager is not None and parse_id(manager) is None:
+        messages.error(request, _("Choose an account manager."))
+        return redirect(safe_next(request, "customers:list"))
     try:
         results = assoc_svc.assign_account_manager(
             actor=Actor.from_request(request),
             association_ids=ids,
-            membership_id=int(manager) if manager else None,
+            membership_id=parse_id(manager) if manager else None,
         )
     except DomainError as e:
         messages.error(request, e.message)
@@ -169,7 +178,7 @@ def assign_manager(request):
             )
         for message in failed[:5]:
             messages.error(request, message)
-    return redirect(_safe_next(request, "customers:list"))
+    return redirect(safe_next(request, "customers:list"))
 
 
 @require_POST
@@ -184,14 +193,4 @@ def authorize(request, customer_pk):
         messages.error(request, e.message)
     else:
         messages.success(request, _("The authorisation request was sent to the customer."))
-    return redirect(_safe_next(request, "customers:list"))
-
-
-def _safe_next(request, default):
-    from django.urls import reverse
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return nxt
-    return reverse(default)
+    return redirect(safe_next(request, "customers:list"))

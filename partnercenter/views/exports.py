@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,8 +10,10 @@ from .. import exports
 from ..actor import Actor
 from ..decorators import partner_required
 from ..errors import DomainError, PermissionRefused
+from ..ids import parse_ids
 from ..models import EXPORT_KEEP_DAYS, ExportStatus
 from ..pagination import paginate
+from ..redirects import safe_next
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -90,7 +91,7 @@ def _filters_from(query):
 @require_POST
 @partner_required()
 def export_start(request, kind):
-    ids = [i for i in request.POST.getlist("ids") if i.strip()]
+    ids = [str(pk) for pk in parse_ids(request.POST.getlist("ids"))]
     try:
         if request.POST.get("mode") == "selected" and not ids:
             raise DomainError(_("Select the records to export first."))
@@ -103,11 +104,6 @@ def export_start(request, kind):
         raise PermissionDenied(str(e)) from None
     except DomainError as e:
         messages.error(request, e.message)
-        next_url = request.POST.get("next", "")
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(next_url)
-        return redirect("exports")
+        return redirect(safe_next(request, "exports"))
     messages.success(request, _("Export task created."))
     return redirect("exports")

@@ -34,15 +34,26 @@ def members(request):
             )
             return redirect("members")
     tab = request.GET.get("tab", "people")
+    if tab not in ("people", "invitations"):
+        tab = "people"
     invitations = paginate(request, svc.invitation_queryset(request.partner))
+    template = "partnercenter/members.html"
+    if (
+        tab == "invitations"
+        and request.method == "GET"
+        and request.htmx
+        and not request.htmx.boosted
+    ):
+        template += "#invitations"
     return render(
         request,
-        "partnercenter/members.html",
+        template,
         {
             "form": form,
             "members": svc.member_queryset(request.partner),
             "page_obj": invitations,
-            "tab": tab if tab in ("people", "invitations") else "people",
+            "hx_target": "#member-invitations-list",
+            "tab": tab,
             "roles": Role.choices,
             "sent_today": svc.invitations_sent_today(request.partner),
         },

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +10,7 @@ from ..forms import NotificationPreferencesForm
 from ..models import Notification, NotificationCategory, NotificationPreference
 from ..notifications import unread_count
 from ..pagination import paginate
+from ..redirects import safe_target
 
 
 @login_required
@@ -39,13 +39,9 @@ def mark_read(request, notification_id):
     if n.read_at is None:
         n.read_at = timezone.now()
         n.save(update_fields=["read_at"])
-    target = (
-        n.url
-        if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()})
-        else None
-    )
-    if request.POST.get("open") and target:
-        return redirect(target)
+    if request.POST.get("open") and n.url:
+        # The link was written by the portal, but it is followed like any other target.
+        return redirect(safe_target(request, n.url, "notifications"))
     return redirect("notifications")
 
 

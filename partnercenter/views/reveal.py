@@ -1,11 +1,11 @@
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import audit, masking
 from ..actor import Actor
+from ..redirects import safe_next
 
 
 def _resolve(request):
@@ -23,12 +23,7 @@ def _resolve(request):
 
 
 def _back(request):
-    nxt = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(nxt)
-    return redirect("home")
+    return redirect(safe_next(request, "home"))
 
 
 def _fragment(request, spec, obj, field, revealed):
@@ -41,7 +36,7 @@ def _fragment(request, spec, obj, field, revealed):
             "revealed": revealed,
             "value": value if revealed else "",
             "masked_value": masking.MASKERS[spec.fields[field]](value),
-            "next": request.POST.get("next", ""),
+            "next": safe_next(request, "home"),
         },
     )
 

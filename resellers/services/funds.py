@@ -26,6 +26,7 @@ from billing.errors import InsufficientBalance, NotYourReseller
 from billing.models import ZERO, Account, AccountKind, TradeType, Transfer
 from billing.money import parse_amount
 from billing.services.credit import check_credit_alerts
+from billing.services.funds import already_confirmed
 from partnercenter import verification
 from partnercenter.errors import DomainError, PermissionRefused
 from partnercenter.models import NotificationCategory, Partner, PartnerKind, Role
@@ -175,14 +176,15 @@ def _still_bound(reseller, distributor, *, allocating):
         )
 
 
-def _run(fn, *, partner, request_key):
+def _run(fn, *, partner, request_key, **same):
     """One durable money transaction; a repeated request key returns the first transfer."""
     try:
         with transaction.atomic(durable=True):
             return fn()
     except IntegrityError:
         if request_key:
-            existing = Transfer.objects.filter(partner=partner, request_key=request_key).first()
+            # A concurrent twin won the unique key: its transfer, if it was the same request.
+            existing = ledger.first_transfer(partner, request_key, **same)
             if existing is not None:
                 return existing, False
         raise
@@ -224,10 +226,10 @@ def allocate(*, actor, reseller_pk, amount, remark="", request_key="", code=None
     if not has_perm(actor.membership, P.RESELLER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    if verification.required(actor):
+    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
         # The rules a code cannot fix come first: a refused adjustment spends no code.
         precheck(actor=actor, action="allocate", reseller_pk=reseller_pk, amount=amount)
-    verification.verify(actor, code)
+        verification.verify(actor, code)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}
@@ -257,7 +259,14 @@ def allocate(*, actor, reseller_pk, amount, remark="", request_key="", code=None
             _notify_reseller(reseller, result[0], allocated=True)
         return result
 
-    transfer, _created = _run(move, partner=distributor, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=distributor,
+        request_key=request_key,
+        trade_type=TradeType.BEADJUST,
+        amount=amount,
+        counterparty=reseller,
+    )
     return transfer
 
 
@@ -266,10 +275,10 @@ def recover(*, actor, reseller_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.RESELLER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    if verification.required(actor):
+    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
         # The rules a code cannot fix come first: a refused adjustment spends no code.
         precheck(actor=actor, action="recover", reseller_pk=reseller_pk, amount=amount)
-    verification.verify(actor, code)
+        verification.verify(actor, code)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}
@@ -304,7 +313,14 @@ def recover(*, actor, reseller_pk, amount, remark="", request_key="", code=None)
             _notify_reseller(reseller, result[0], allocated=False)
         return result
 
-    transfer, _created = _run(move, partner=distributor, request_key=request_key)
+    transfer, _created = _run(
+        move,
+        partner=distributor,
+        request_key=request_key,
+        trade_type=TradeType.BERETRIEVE,
+        amount=amount,
+        counterparty=reseller,
+    )
     return transfer
 
 

@@ -14,16 +14,17 @@ from billing.views.adjust import confirm_flow
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
+from partnercenter.ids import parse_id, parse_ids
 from partnercenter.models import Membership
 from partnercenter.pagination import paginate
 from partnercenter.permissions import P, has_perm
+from partnercenter.redirects import safe_next
 
 from .. import selectors
 from ..forms import AssignManagerForm, ExitForm, InviteForm, ResellerFilterForm
 from ..models import ResellerManagerAssignment
 from ..services import applications as app_svc
 from ..services import funds, invitations, relations
-from . import safe_next
 
 
 def _colleagues(partner):
@@ -159,20 +160,20 @@ def managers(request, reseller_pk):
 @require_POST
 @partner_required(P.RESELLER_ASSIGN_AM)
 def assign_manager(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     back = safe_next(request, "resellers:list")
     if not ids:
         messages.error(request, _("Select at least one cloud reseller."))
         return redirect(back)
     manager = request.POST.get("account_manager") or ""
-    if manager != AssignManagerForm.WITHDRAW and not manager.isdigit():
+    if manager != AssignManagerForm.WITHDRAW and parse_id(manager) is None:
         messages.error(request, _("Choose an account manager."))
         return redirect(back)
     try:
         results = relations.assign_account_manager(
             actor=Actor.from_request(request),
             reseller_pks=ids,
-            membership_id=int(manager) if manager.isdigit() else None,
+            membership_id=parse_id(manager),
         )
     except DomainError as e:
         messages.error(request, e.message)
@@ -265,10 +266,13 @@ def invite(request):
         request,
         selectors.visible_invitations(request.membership).select_related("created_by__user"),
     )
+    template = "resellers/invite.html"
+    if request.method == "GET" and request.htmx and not request.htmx.boosted:
+        template += "#table"
     return render(
         request,
-        "resellers/invite.html",
-        {"form": form, "page_obj": page_obj},
+        template,
+        {"form": form, "page_obj": page_obj, "hx_target": "#reseller-invitations-list"},
         status=400 if form.errors else 200,
     )
 

@@ -46,10 +46,14 @@ def my_distributor(request):
                     _("The exit was requested. Huawei completes it once funds are settled."),
                 )
                 return redirect("resellers:distributor")
+    template = "resellers/my_distributor.html"
+    if can_see_funds and request.method == "GET" and request.htmx and not request.htmx.boosted:
+        template += "#history"
     return render(
         request,
-        "resellers/my_distributor.html",
+        template,
         {
+            "hx_target": "#allocation-history-list",
             "reseller": reseller,
             "distributor": reseller.distributor,
             "cooperation": cooperation,

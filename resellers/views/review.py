@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
+from partnercenter.ids import parse_ids
 from partnercenter.pagination import paginate
 from partnercenter.permissions import P
+from partnercenter.redirects import safe_next
 
 from .. import selectors
 from ..forms import ReviewFilterForm, ReviewForm
 from ..services import applications as svc
-from . import safe_next
 
 
 @partner_required(P.RESELLER_REVIEW)
@@ -96,7 +97,7 @@ def review_one(request, pk):
 @partner_required(P.RESELLER_REVIEW)
 def review_batch(request):
     """批量审批: the same decision for the selected applications, with a result per row."""
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     form = ReviewForm(request.POST, auto_id="batch_%s")
     if not ids:
         messages.error(request, _("Select at least one application."))

@@ -525,3 +525,24 @@ def test_a_refused_operation_spends_no_code(guarded, send, funded, resale):
         funds.allocate(actor=guarded, customer_pk=resale.customer_id, amount="99999", code=code)
     funds.allocate(actor=guarded, customer_pk=resale.customer_id, amount="1.00", code=code)
     assert balance_of(resale.customer) == D("1.00")
+
+
+def test_a_confirm_step_sent_twice_needs_the_code_once(guarded, send, funded, resale):
+    code = send(guarded)
+    first = funds.allocate(
+        actor=guarded, customer_pk=resale.customer_id, amount="5.00", request_key="k2", code=code
+    )
+    # A double click: the code is used up, but the retry moves nothing and answers the first.
+    again = funds.allocate(
+        actor=guarded, customer_pk=resale.customer_id, amount="5.00", request_key="k2", code=code
+    )
+    assert again.pk == first.pk and balance_of(resale.customer) == D("5.00")
+    with pytest.raises(DomainError):  # the same key for another amount is still refused
+        funds.allocate(
+            actor=guarded,
+            customer_pk=resale.customer_id,
+            amount="6.00",
+            request_key="k2",
+            code=code,
+        )
+    assert balance_of(resale.customer) == D("5.00")
