@@ -80,13 +80,14 @@ def member_gate(request):
 
 
 def _send(request, where):
-    path = request.get_full_path()
-    # Remember a page to come back to; a POST is not replayed, so its page is offered instead.
-    back = path if request.method == "GET" else request.META.get("HTTP_REFERER", "")
+    # Remember the page to come back to. A POST is not replayed: it is sent on to the home page.
+    back = request.get_full_path() if request.method == "GET" else ""
     if not is_safe_target(request, back):
         back = ""
     if back and _url_name(back.split("?", 1)[0]) not in ALLOWED_URL_NAMES:
         request.session[NEXT_SESSION_KEY] = back
+    elif not back:
+        request.session.pop(NEXT_SESSION_KEY, None)
     url = reverse(where)
     if where == "mfa_reauthenticate":
         url += "?" + urlencode({"next": back or reverse("admin:index")})
