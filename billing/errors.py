@@ -15,10 +15,6 @@ class NotYourReseller(DomainError):
     code = "CBC.99000037"  # 您没有操作该云经销商的权限
 
 
-class VerificationRequired(DomainError):
-    code = "CBC.99007004"
-
-
 class RequestKeyReused(DomainError):
     """A request key names one request: reusing it for another one is refused, not absorbed."""
 

@@ -52,33 +52,20 @@ class AdjustForm(Form):
 
     amount = AmountField(label=_("Amount (yuan)"))
     remark = forms.CharField(label=_("Remark"), max_length=200, required=False)
-    code = forms.CharField(
-        label=_("Verification code (authenticator app)"),
-        max_length=10,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, needs_code=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("request_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
-        if not needs_code:
-            del self.fields["code"]
 
 
 class BatchRecoverForm(Form):
     remark = forms.CharField(label=_("Remark"), max_length=200, required=False)
-    code = forms.CharField(
-        label=_("Verification code (authenticator app)"), max_length=10, required=False
-    )
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, needs_code=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("request_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
-        if not needs_code:
-            del self.fields["code"]
 
 
 class RemittanceClaimForm(Form):

@@ -215,3 +215,15 @@ class ReasonForm(Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CustomerSecurityForm(Form):
+    sensitive_op_verification = forms.BooleanField(
+        label=_("Sensitive-operation verification"),
+        required=False,
+        help_text=_(
+            "When on, answering your partner's disassociation or type-switch requests and "
+            "agreeing to or cancelling an authorisation ask for a verification code: from your "
+            "authenticator app, or else sent to your e-mail."
+        ),
+    )

@@ -44,6 +44,7 @@ CUSTOMER_TREE.append(
         _("Account center"),
         children=[
             E("console.partner", _("My partner"), "customers:console"),
+            E("console.security", _("Security settings"), "customers:console_security"),
             E("console.keys", _("Manage my credentials"), "access_keys"),
             E("console.api", _("API access"), "api_guide"),
         ],
@@ -101,6 +102,7 @@ register_actions(
         "customer.associate": _("Customer associated"),
         "customer.associate.failed": _("Customer association failed"),
         "customer.assign_am": _("Assigned an account manager"),
+        "customer.verification_setting": _("Changed sensitive-operation verification"),
         "customer.request.disassociate": _("Requested disassociation"),
         "customer.request.switch_type": _("Requested an association type switch"),
         "customer.request.agreed": _("Association request agreed"),

@@ -57,6 +57,10 @@ class Customer(models.Model):
     # identifier (xaccount_type), given when the partner creates the customer through the API.
     xaccount_id = models.CharField(_("partner platform user ID"), max_length=64, blank=True)
     xaccount_type = models.CharField(_("partner platform identifier"), max_length=64, blank=True)
+    # 敏感操作验证 on the customer's side (domain §1.4): off by default, set in its own console.
+    sensitive_op_verification = models.BooleanField(
+        _("sensitive-operation verification"), default=False
+    )
 
     class Meta:
         verbose_name = _("customer")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("invite/<str:token>/", accept.accept, name="accept"),
     path("console/partner/", console.console, name="console"),
     path("console/partner/notice/<id:signature_pk>/", console.notice, name="notice"),
+    path("console/security/", console.security, name="console_security"),
     path(
         "console/partner/disassociate/", console.request_disassociation, name="console_disassociate"
     ),

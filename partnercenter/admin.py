@@ -102,10 +102,11 @@ class AccessKeyAdmin(ReadOnlyAdmin):
         "partner",
         "customer",
         "status",
+        "scope",
         "created_at",
         "last_used_at",
     ]
-    list_filter = ["status", "partner__kind"]
+    list_filter = ["status", "scope", "partner__kind"]
     search_fields = ["access_key_id", "user__email", "partner__name", "customer__name"]
     list_select_related = ["user", "partner", "customer"]
     exclude = ["secret_encrypted"]

@@ -2,9 +2,10 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import NotificationCategory, Partner, Role
+from .models import AccessKeyScope, NotificationCategory, Partner, Role
 
 # The dates a person may type into any date field of the portal. Far enough either way for every
 # real question; near enough that a day boundary in Beijing time (the day after the last day of a
@@ -82,11 +83,18 @@ class PartnerInfoForm(ModelForm):
             "contact_phone",
             "address",
             "sensitive_op_verification",
+            "require_mfa",
         ]
         help_texts = {
             "sensitive_op_verification": _(
-                "When on, allocations and recoveries ask for the operator's authenticator-app code."
-            )
+                "When on, sensitive operations (allocation and recovery, balance payment, "
+                "disassociation and type switch, access keys) ask for a verification code: from "
+                "the operator's authenticator app, or else sent to their e-mail."
+            ),
+            "require_mfa": _(
+                "When on, every colleague must activate an authenticator app: those without one "
+                "are taken to set it up before they can use the portal."
+            ),
         }
 
 
@@ -140,3 +148,69 @@ class AccessKeyForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("What the key is for, e.g. the system that will use it."),
     )
+    scope = forms.ChoiceField(
+        label=_("Access scope"),
+        choices=AccessKeyScope.choices,
+        initial=AccessKeyScope.READ_ONLY,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Read only: queries only. Read and write: also allocation, recovery, creating "
+            "customers and cancelling orders, within your role's permissions."
+        ),
+    )
+
+    def clean_scope(self):
+        # Nothing chosen is the least a key can do.
+        return self.cleaned_data.get("scope") or AccessKeyScope.READ_ONLY
+
+
+class EmailCodeInput(forms.TextInput):
+    """The e-mail code box with its Send code button. The button submits the surrounding form
+    with `send_code`: the view sends the code and shows the same step again (no JavaScript
+    needed; htmx sends the button's name too)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="input-group">{}<button type="submit" name="send_code" value="1" '
+            'formnovalidate class="btn btn-outline-secondary" data-testid="send-code">{}</button>'
+            "</div>",
+            box,
+            _("Send code"),
+        )
+
+
+class VerificationForm(BootstrapMixin, forms.Form):
+    """The code of 敏感操作验证, shown at an operation's confirm step (partnercenter.verification)."""
+
+    code = forms.CharField(max_length=10, required=False, strip=True)
+
+    def __init__(self, *args, method, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method = method
+        self.notice = ""
+        field = self.fields["code"]
+        attrs = {
+            "inputmode": "numeric",
+            "autocomplete": "one-time-code",
+            "class": "form-control",
+            "data-testid": "verification-code",
+        }
+        if method == "totp":
+            field.label = _("Verification code (authenticator app)")
+            field.help_text = _("The 6-digit code your authenticator app shows now.")
+            field.widget = forms.TextInput(attrs=attrs)
+        else:
+            field.label = _("E-mail verification code")
+            field.help_text = _(
+                "Select Send code: a 6-digit code goes to %(email)s and is valid for 5 minutes."
+            ) % {"email": email}
+            field.widget = EmailCodeInput(attrs=attrs)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        attrs = self.fields["code"].widget.attrs
+        attrs["aria-invalid"] = "true"
+        if "is-invalid" not in attrs.get("class", ""):
+            attrs["class"] = attrs.get("class", "") + " is-invalid"

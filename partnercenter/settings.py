@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "partnercenter.middleware.TenancyMiddleware",
     "customers.middleware.CustomerMiddleware",
+    "partnercenter.mfa.MfaRequiredMiddleware",
     "partnercenter.api.middleware.PartnerApiMiddleware",
 ]
 
@@ -339,6 +340,13 @@ PC_BRAND = _("Partner Center")
 # unset, a key derived from SECRET_KEY is used. Rotate by prepending a new key.
 ACCESS_KEY_ENCRYPTION_KEYS = env.list("ACCESS_KEY_ENCRYPTION_KEYS", default=[])
 PC_ACCESS_KEYS_PER_USER = 2  # active keys at a time
+
+# 敏感操作验证 by e-mailed code (partnercenter.verification): valid 5 minutes, 5 wrong tries use
+# it up; a person can ask for one a minute and 10 an hour.
+PC_VERIFICATION_CODE_TTL = 5 * 60
+PC_VERIFICATION_CODE_TRIES = 5
+PC_VERIFICATION_SEND_INTERVAL = 60
+PC_VERIFICATION_SENDS_PER_HOUR = 10
 PC_API_SIGNATURE_WINDOW = 15 * 60  # seconds either side of X-Sdk-Date (the Huawei gateway's)
 PC_API_RATE_LIMIT = env.int(
     "API_RATE_LIMIT", default=10

@@ -1,4 +1,6 @@
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed, password_reset
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
@@ -44,3 +46,14 @@ def on_password(sender, request, user, **kwargs):
 @receiver(authenticator_removed)
 def on_mfa(sender, request, user, authenticator, **kwargs):
     _record(request, "auth.mfa", user, after={"type": authenticator.type})
+
+
+@receiver(authenticator_added)
+def on_totp_activated(sender, request, user, authenticator, **kwargs):
+    # Activating took a valid code from the new authenticator: this session has now passed the
+    # second factor (partnercenter.mfa), as if the person had signed in with it.
+    if request is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    record_authentication(
+        request, user, "mfa", id=authenticator.pk, type=authenticator.type, activated=True
+    )

@@ -1,11 +1,13 @@
 """Shared fixtures: the personas of every access test (style.md §4) and the real services."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -60,6 +62,43 @@ def _real_postgres_and_clean_cache(request):
     with translation.override("en"):
         yield
     cache.clear()
+
+
+def pass_second_factor(client, user):
+    """Mark the client's session as signed in with password *and* authenticator code, giving
+    the user an authenticator if needed: what allauth records after its 2FA stage."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    from partnercenter.demo import ensure_totp
+
+    authenticator = ensure_totp(user)
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "id": authenticator.pk, "type": authenticator.type},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _forced_staff_logins_pass_the_second_factor(monkeypatch):
+    """The admin opens only to staff whose sign-in passed two-factor authentication
+    (partnercenter.mfa). In tests, `client.force_login(staff)` stands for such a sign-in. The
+    tests of that rule sign in through allauth's own forms instead (tests/core/test_mfa.py)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from customers.selectors import association_is_current, funding_target
+from partnercenter import verification
 from partnercenter.errors import DomainError, PermissionRefused
 from partnercenter.permissions import P, has_perm
 
-from .. import ledger, verification
+from .. import ledger
 from ..errors import InsufficientBalance, NotSubCustomer
 from ..models import AccountKind, TradeType, Transfer
 from ..money import parse_amount
@@ -72,6 +73,25 @@ def precheck(*, actor, action, customer_pk, amount):
         _require_customer_balance(ledger.customer_account(target.customer).balance, amount)
 
 
+def already_confirmed(partner, request_key):
+    """A confirm step sent again after it went through (a double click, a browser retry) moves
+    nothing new — the ledger answers it with the first transfer, or refuses it as a different
+    request — so it is not asked for a second verification code."""
+    return bool(request_key) and (
+        Transfer.objects.filter(partner=partner, request_key=request_key).exists()
+    )
+
+
+def _verify(actor, action, customer_pk, amount, code, request_key):
+    """敏感操作验证, after the rules a code cannot fix: a refused adjustment spends no code."""
+    if code is verification.VERIFIED or not verification.required(actor):
+        return
+    if already_confirmed(actor.partner, request_key):
+        return
+    precheck(actor=actor, action=action, customer_pk=customer_pk, amount=amount)
+    verification.verify(actor, code)
+
+
 def _accounts(partner, customer):
     return ledger.funding_accounts(partner, customer)
 
@@ -100,7 +120,7 @@ def allocate(*, actor, customer_pk, amount, remark="", request_key="", code=None
     if not has_perm(actor.membership, P.CUSTOMER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    _verify(actor, "allocate", customer_pk, amount, code, request_key)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -149,7 +169,7 @@ def recover(*, actor, customer_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    _verify(actor, "recover", customer_pk, amount, code, request_key)
     target = _association(actor, customer_pk)
     partner, customer = actor.partner, target.customer
 
@@ -195,9 +215,10 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
     """批量回收: each selected customer's whole balance, one transfer each, a result per row."""
     if not has_perm(actor.membership, P.CUSTOMER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
-    verification.verify(actor, code)
     if request_key:
         _require_same_batch(actor.partner, request_key, customer_pks)
+    if not (request_key and _batch_keys(actor.partner, request_key)):  # else a retried batch
+        verification.verify(actor, code)
     results = []
     for pk in customer_pks:
         try:
@@ -219,7 +240,7 @@ def batch_recover(*, actor, customer_pks, remark="", request_key="", code=None):
                 amount=balance,
                 remark=remark,
                 request_key=key,
-                code=None,  # verified once for the batch
+                code=verification.VERIFIED,  # one code confirms the whole batch
             )
             results.append(
                 {"customer_pk": pk, "ok": True, "transfer": transfer, "customer": target.customer}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import AssociationType
-from partnercenter import audit
+from partnercenter import audit, verification
 from partnercenter.errors import DomainError, InvalidTransition, PermissionRefused
 
 from .. import ledger
@@ -214,8 +214,10 @@ def place_order(
     return order
 
 
-def _order_for_update(actor, order_id):
-    qs = Order.objects.select_for_update(of=("self",)).select_related("customer", "partner")
+def _order_for_update(actor, order_id, *, lock=True):
+    qs = Order.objects.select_related("customer", "partner")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     customer = getattr(actor, "customer", None)
     if customer is not None:
         qs = qs.filter(customer=customer)
@@ -233,9 +235,24 @@ def _order_for_update(actor, order_id):
     return order
 
 
+def pay_order(*, actor, order_id, code=None):
+    """余额支付: deduct the order from the customer's balance; the resource starts now.
+
+    Paying for a customer is one of the partner's sensitive operations (domain §1.4): with the
+    partner's 敏感操作验证 on, a colleague acting for the customer confirms it with `code`. A
+    customer paying its own order is not on the customer's list and needs none."""
+    if getattr(actor, "membership", None) is not None:
+        order = _order_for_update(actor, order_id, lock=False)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise InvalidTransition(
+                _("Only orders awaiting payment can be paid."), code="CBC.99007004"
+            )
+        verification.verify(actor, code)
+    return _pay_order(actor=actor, order_id=order_id)
+
+
 @transaction.atomic(durable=True)
-def pay_order(*, actor, order_id):
-    """余额支付: deduct the order from the customer's balance; the resource starts now."""
+def _pay_order(*, actor, order_id):
     order = _order_for_update(actor, order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise InvalidTransition(_("Only orders awaiting payment can be paid."), code="CBC.99007004")

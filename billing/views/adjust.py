@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from customers.selectors import visible_associations
+from partnercenter import verification
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
@@ -14,7 +15,7 @@ from partnercenter.ids import parse_ids
 from partnercenter.permissions import P
 from partnercenter.redirects import safe_next
 
-from .. import ledger, verification
+from .. import ledger
 from ..forms import AdjustForm, BatchRecoverForm
 from ..services import funds
 
@@ -50,8 +51,7 @@ def _adjust(request, customer_pk, action, service):
     )
     if association is None or not association.is_resale:
         raise Http404
-    needs_code = verification.required(request.partner)
-    form = AdjustForm(request.POST or None, needs_code=needs_code)
+    form = AdjustForm(request.POST or None)
     context = {
         "action": action,
         "association": association,
@@ -84,8 +84,10 @@ def _adjust(request, customer_pk, action, service):
 def confirm_flow(request, template, context, *, precheck, move, refresh):
     """The 拨款/回收 dialog's three steps — amount, 是否确定调整, 调账成功 — shared by the customer
     and the reseller dialogs. `precheck(amount)` and `move(amount, form data)` raise DomainError;
-    `refresh(context)` re-reads the balances shown after the money moved."""
+    `refresh(context)` re-reads the balances shown after the money moved. With 敏感操作验证 on,
+    the confirm step also asks for the code (partnercenter.verification)."""
     form = context["form"]
+    code_form = context["code_form"] = verification.code_form(request)
     if request.method != "POST":
         return _respond(request, template, context)
     if not form.is_valid():
@@ -101,17 +103,24 @@ def confirm_flow(request, template, context, *, precheck, move, refresh):
             return _respond(request, template, context, status=400)
         context.update(step="confirm", amount=amount)
         return _respond(request, template, context)
+    if verification.handle_send(request, code_form):
+        context.update(step="confirm", amount=amount)
+        return _respond(request, template, context)
     try:
         transfer = move(
             amount,
             {
                 "remark": form.cleaned_data["remark"],
                 "request_key": form.cleaned_data["request_key"],
-                "code": form.cleaned_data.get("code"),
+                "code": code_form.cleaned_data.get("code") if code_form else None,
             },
         )
     except DomainError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        if verification.show_error(code_form, e):
+            # A wrong or missing code: stay on the confirm step, where the code is typed.
+            context.update(step="confirm", amount=amount)
+        else:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
         return _respond(request, template, context, status=400)
     context.update(step="done", transfer=transfer)
     refresh(context)
@@ -135,10 +144,8 @@ def batch_recover(request):
         .filter(pk__in=ids)
         .order_by("pk")
     )
-    form = BatchRecoverForm(
-        request.POST if request.POST.get("step") else None,
-        needs_code=verification.required(request.partner),
-    )
+    form = BatchRecoverForm(request.POST if request.POST.get("step") else None)
+    code_form = verification.code_form(request)
     rows = []
     for a in associations:
         rows.append(
@@ -147,10 +154,18 @@ def batch_recover(request):
                 "balance": ledger.customer_account(a.customer).balance if a.is_resale else None,
             }
         )
-    context = {"rows": rows, "form": form, "results": None, "ids": [a.pk for a in associations]}
+    context = {
+        "rows": rows,
+        "form": form,
+        "code_form": code_form,
+        "results": None,
+        "ids": [a.pk for a in associations],
+    }
     if request.method == "POST" and not associations:
         messages.error(request, _("Select at least one customer."))
         return redirect("customers:list")
+    if verification.handle_send(request, code_form):
+        return render(request, "billing/batch_recover.html", context)
     if request.POST.get("step") == "confirm" and form.is_valid():
         try:
             results = funds.batch_recover(
@@ -158,10 +173,11 @@ def batch_recover(request):
                 customer_pks=[a.customer_id for a in associations],
                 remark=form.cleaned_data["remark"],
                 request_key=form.cleaned_data["request_key"],
-                code=form.cleaned_data.get("code"),
+                code=code_form.cleaned_data.get("code") if code_form else None,
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            if not verification.show_error(code_form, e):
+                form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
             context["results"] = results
     return render(request, "billing/batch_recover.html", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.views.console import customer_required
+from partnercenter import verification
 from partnercenter.actor import Actor
 from partnercenter.errors import DomainError
 from partnercenter.pagination import paginate
@@ -123,7 +124,14 @@ def order(request, order_id):
     return render(
         request,
         "billing/console/order.html",
-        {"order": obj, "balance": ledger.customer_account(request.customer).balance},
+        {
+            "order": obj,
+            "balance": ledger.customer_account(request.customer).balance,
+            # Only a partner paying for the customer confirms 余额支付 (services.orders.pay_order).
+            "verification_method": verification.inline_method(request)
+            if request.membership is not None
+            else None,
+        },
     )
 
 
@@ -133,8 +141,11 @@ def order_action(request, order_id, action):
     fn = {"pay": svc.pay_order, "cancel": svc.cancel_order}.get(action)
     if fn is None:
         raise Http404
+    if action == "pay" and verification.handle_send(request):
+        return redirect("billing:console_order", order_id=order_id)
+    extra = {"code": request.POST.get("code")} if action == "pay" else {}
     try:
-        fn(actor=Actor.from_request(request), order_id=order_id)
+        fn(actor=Actor.from_request(request), order_id=order_id, **extra)
     except DomainError as e:
         messages.error(request, e.message)
     else:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnercenter import audit
+from partnercenter import audit, verification
 from partnercenter.errors import DomainError, InvalidTransition
 from partnercenter.models import Membership, NotificationCategory
 from partnercenter.notifications import notify
@@ -165,8 +165,7 @@ def precheck(association):
 # --- the partner's requests --------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def request_change(*, actor, association_id, event_type, reason, acknowledged):
+def _change_checks(actor, association_id, event_type, reason, acknowledged, *, for_update):
     require(
         actor,
         P.CUSTOMER_DISASSOCIATE,
@@ -176,13 +175,10 @@ def request_change(*, actor, association_id, event_type, reason, acknowledged):
 
     if event_type not in (EventType.DISASSOCIATE, EventType.SWITCH_TYPE):
         raise DomainError(_("Unknown request type."))
-    association = (
-        visible_associations(actor.membership)
-        .select_for_update(of=("self",))
-        .select_related("customer")
-        .filter(pk=association_id)
-        .first()
-    )
+    qs = visible_associations(actor.membership)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    association = qs.select_related("customer").filter(pk=association_id).first()
     if association is None:
         raise DomainError(_("Customer not found."))
     if not acknowledged:
@@ -199,6 +195,28 @@ def request_change(*, actor, association_id, event_type, reason, acknowledged):
     failed = blocking_checks(association)
     if failed:
         raise DomainError(_("Some checks did not pass."), items=failed)
+    return association, reason
+
+
+def request_change(*, actor, association_id, event_type, reason, acknowledged, code=None):
+    """The partner admin asks to disassociate or switch the type. With 敏感操作验证 on, `code`
+    confirms it — checked once everything else has passed, so a refused request uses no code."""
+    _change_checks(actor, association_id, event_type, reason, acknowledged, for_update=False)
+    verification.verify(actor, code)
+    return _request_change(
+        actor=actor,
+        association_id=association_id,
+        event_type=event_type,
+        reason=reason,
+        acknowledged=acknowledged,
+    )
+
+
+@transaction.atomic(durable=True)
+def _request_change(*, actor, association_id, event_type, reason, acknowledged):
+    association, reason = _change_checks(
+        actor, association_id, event_type, reason, acknowledged, for_update=True
+    )
     to_type = None
     if event_type == EventType.SWITCH_TYPE:
         to_type = AssociationType.REFERRAL if association.is_resale else AssociationType.RESALE
@@ -235,6 +253,17 @@ def request_change(*, actor, association_id, event_type, reason, acknowledged):
         body=reason,
         url=reverse("customers:console"),
     )
+    return event
+
+
+def _pending_event(qs, event_id):
+    """The same look-up as _event_for_update, without the lock: checks made before asking for
+    a verification code (the locked look-up repeats them)."""
+    event = qs.select_related("association", "customer", "partner").filter(pk=event_id).first()
+    if event is None:
+        raise DomainError(_("Request not found."))
+    if event.status != EventStatus.PENDING:
+        raise InvalidTransition(_("This request has already been handled."))
     return event
 
 
@@ -303,9 +332,21 @@ def _customer_events(customer):
     return AssociationEvent.objects.filter(customer=customer)
 
 
+def customer_respond(*, actor, event_id, agree, reason="", code=None):
+    """The customer agrees to or refuses the partner's request (账号中心 > 我的合作伙伴); with
+    the customer's 敏感操作验证 on, `code` confirms either answer."""
+    customer = require_customer(actor)
+    event = _pending_event(_customer_events(customer).filter(initiator=Initiator.PARTNER), event_id)
+    if agree and event.association_id:
+        failed = blocking_checks(event.association)
+        if failed:
+            raise DomainError(_("Some checks did not pass."), items=failed)
+    verification.verify(actor, code)
+    return _customer_respond(actor=actor, event_id=event_id, agree=agree, reason=reason)
+
+
 @transaction.atomic(durable=True)
-def customer_respond(*, actor, event_id, agree, reason=""):
-    """The customer agrees to or refuses the partner's request (账号中心 > 我的合作伙伴)."""
+def _customer_respond(*, actor, event_id, agree, reason=""):
     customer = require_customer(actor)
     event = _event_for_update(
         _customer_events(customer).filter(initiator=Initiator.PARTNER), event_id
@@ -393,30 +434,52 @@ def customer_request_disassociation(*, actor, reason):
     return event
 
 
-@transaction.atomic(durable=True)
-def partner_handle_request(*, actor, event_id, agree, reason="", acknowledged=False):
-    """The partner admin agrees to or refuses a customer's disassociation request."""
+def _handling_checks(actor, agree, reason, acknowledged):
     require(
         actor, P.CUSTOMER_DISASSOCIATE, _("Only the partner admin may handle customer requests.")
     )
+    if agree and not acknowledged:
+        raise DomainError(
+            _("Tick that you understand the notes and agree to this operation."),
+            field="acknowledged",
+        )
+    if not agree and not (reason or "").strip():
+        raise DomainError(_("Give the reason for refusing."), field="reason")
+
+
+def partner_handle_request(*, actor, event_id, agree, reason="", acknowledged=False, code=None):
+    """The partner admin agrees to or refuses a customer's disassociation request; with
+    敏感操作验证 on, `code` confirms either answer."""
     from ..selectors import visible_events
 
+    _handling_checks(actor, agree, reason, acknowledged)
+    event = _pending_event(
+        visible_events(actor.membership).filter(initiator=Initiator.CUSTOMER), event_id
+    )
+    if agree and event.association_id:
+        failed = blocking_checks(event.association)
+        if failed:
+            raise DomainError(_("Some checks did not pass."), items=failed)
+    verification.verify(actor, code)
+    return _partner_handle_request(
+        actor=actor, event_id=event_id, agree=agree, reason=reason, acknowledged=acknowledged
+    )
+
+
+@transaction.atomic(durable=True)
+def _partner_handle_request(*, actor, event_id, agree, reason="", acknowledged=False):
+    from ..selectors import visible_events
+
+    _handling_checks(actor, agree, reason, acknowledged)
     event = _event_for_update(
         visible_events(actor.membership).filter(initiator=Initiator.CUSTOMER), event_id
     )
     reason = (reason or "").strip()
     event.handling_reason = reason[:500]
     if agree:
-        if not acknowledged:
-            raise DomainError(
-                _("Tick that you understand the notes and agree to this operation."),
-                field="acknowledged",
-            )
         _complete(event, actor=actor)
         action = "customer.request.agreed"
     else:
-        if not reason:
-            raise DomainError(_("Give the reason for refusing."), field="reason")
         event.status = EventStatus.REFUSED
         event.handled_at = timezone.now()
         event.handled_by = actor.user

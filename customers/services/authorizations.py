@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnercenter import audit
+from partnercenter import audit, verification
 from partnercenter.errors import DomainError, InvalidTransition
 from partnercenter.models import NotificationCategory
 from partnercenter.notifications import notify
@@ -81,8 +81,35 @@ def _for_customer(actor, authorization_id):
     return authorization
 
 
+def _precheck(actor, authorization_id, statuses, message):
+    customer = require_customer(actor)
+    status = (
+        Authorization.objects.filter(pk=authorization_id, customer=customer)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None:
+        raise DomainError(_("Authorisation request not found."))
+    if status not in statuses:
+        raise InvalidTransition(message)
+
+
+def customer_decide(*, actor, authorization_id, grant, code=None):
+    """The customer agrees to or refuses the request. Agreeing lets the partner act for it, so
+    with the customer's 敏感操作验证 on it takes a code (refusing does not)."""
+    if grant:
+        _precheck(
+            actor,
+            authorization_id,
+            {AuthorizationStatus.PENDING},
+            _("This request has already been handled."),
+        )
+        verification.verify(actor, code)
+    return _customer_decide(actor=actor, authorization_id=authorization_id, grant=grant)
+
+
 @transaction.atomic(durable=True)
-def customer_decide(*, actor, authorization_id, grant):
+def _customer_decide(*, actor, authorization_id, grant):
     authorization = _for_customer(actor, authorization_id)
     if authorization.status != AuthorizationStatus.PENDING:
         raise InvalidTransition(_("This request has already been handled."))
@@ -113,8 +140,21 @@ def customer_decide(*, actor, authorization_id, grant):
     return authorization
 
 
+def customer_cancel(*, actor, authorization_id, code=None):
+    """The customer withdraws an authorisation (or a request it has not answered); with its
+    敏感操作验证 on this takes a code."""
+    _precheck(
+        actor,
+        authorization_id,
+        {AuthorizationStatus.PENDING, AuthorizationStatus.GRANTED},
+        _("This authorisation is no longer in force."),
+    )
+    verification.verify(actor, code)
+    return _customer_cancel(actor=actor, authorization_id=authorization_id)
+
+
 @transaction.atomic(durable=True)
-def customer_cancel(*, actor, authorization_id):
+def _customer_cancel(*, actor, authorization_id):
     authorization = _for_customer(actor, authorization_id)
     if authorization.status not in (AuthorizationStatus.PENDING, AuthorizationStatus.GRANTED):
         raise InvalidTransition(_("This authorisation is no longer in force."))

@@ -11,15 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnercenter import verification
 from partnercenter.actor import Actor
 from partnercenter.errors import DomainError
 from partnercenter.models import Membership, Role
 
 from .. import content
-from ..forms import ReasonForm
+from ..forms import CustomerSecurityForm, ReasonForm
 from ..models import AssociationEvent, Authorization, EventStatus, Initiator, NoticeSignature
 from ..services import associations as assoc_svc
 from ..services import authorizations as auth_svc
+from ..services import security as security_svc
 
 
 def customer_required(view):
@@ -76,6 +78,7 @@ def console(request):
         "signatures": NoticeSignature.objects.filter(customer=customer).select_related("user")[:10],
         "reason_form": ReasonForm(),
         "extra_tabs": CONSOLE_TABS,
+        "verification_method": verification.inline_method(request),
     }
     for key, _label, _template, build in CONSOLE_TABS:
         if tab == key:
@@ -108,6 +111,8 @@ def _run(request, fn, success, **kwargs):
 @require_POST
 @customer_required
 def respond(request, event_pk):
+    if verification.handle_send(request):
+        return redirect(reverse("customers:console") + "?tab=requests")
     agree = request.POST.get("decision") == "agree"
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -118,6 +123,7 @@ def respond(request, event_pk):
         event_id=event_pk,
         agree=agree,
         reason=reason,
+        code=request.POST.get("code"),
     )
     return redirect(reverse("customers:console") + "?tab=requests")
 
@@ -146,6 +152,9 @@ def cancel(request, event_pk):
 @require_POST
 @customer_required
 def authorization(request, authorization_pk, action):
+    back = reverse("customers:console") + "?tab=authorizations"
+    if action in ("grant", "cancel") and verification.handle_send(request):
+        return redirect(back)
     if action == "grant":
         _run(
             request,
@@ -153,6 +162,7 @@ def authorization(request, authorization_pk, action):
             _("Authorised."),
             authorization_id=authorization_pk,
             grant=True,
+            code=request.POST.get("code"),
         )
     elif action == "refuse":
         _run(
@@ -168,7 +178,42 @@ def authorization(request, authorization_pk, action):
             auth_svc.customer_cancel,
             _("Authorisation cancelled."),
             authorization_id=authorization_pk,
+            code=request.POST.get("code"),
         )
     else:
         raise Http404
-    return redirect(reverse("customers:console") + "?tab=authorizations")
+    return redirect(back)
+
+
+@customer_required
+def security(request):
+    """安全设置: the customer's own 敏感操作验证 switch."""
+    if getattr(request, "acting_as", None) is not None:
+        raise PermissionDenied("the customer's own settings are the customer's")
+    actor = Actor.from_request(request)
+    code_form = verification.code_form(request, actor)
+    form = CustomerSecurityForm(
+        request.POST if request.method == "POST" else None,
+        initial={"sensitive_op_verification": request.customer.sensitive_op_verification},
+    )
+    if verification.handle_send(request, code_form, actor):
+        verification.quiet(form)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            security_svc.set_sensitive_op_verification(
+                actor=actor,
+                enabled=form.cleaned_data["sensitive_op_verification"],
+                code=code_form.cleaned_data.get("code") if code_form else None,
+            )
+        except DomainError as e:
+            if not verification.show_error(code_form, e):
+                form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Security settings saved."))
+            return redirect("customers:console_security")
+    return render(
+        request,
+        "customers/security.html",
+        {"form": form, "code_form": code_form},
+        status=400 if form.errors or (code_form and code_form.errors) else 200,
+    )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnercenter import verification
 from partnercenter.actor import Actor
 from partnercenter.decorators import partner_required
 from partnercenter.errors import DomainError
@@ -59,8 +60,11 @@ def change(request, customer_pk, event_type):
     if association is None:
         raise Http404
     form = ChangeRequestForm(request.POST or None)
+    code_form = verification.code_form(request)
     failed_items = []
-    if request.method == "POST" and form.is_valid():
+    if verification.handle_send(request, code_form):
+        verification.quiet(form)  # the code was sent: the same page again, as typed
+    elif request.method == "POST" and form.is_valid():
         try:
             svc.request_change(
                 actor=Actor.from_request(request),
@@ -68,9 +72,11 @@ def change(request, customer_pk, event_type):
                 event_type=event_type,
                 reason=form.cleaned_data["reason"],
                 acknowledged=form.cleaned_data["acknowledged"],
+                code=code_form.cleaned_data.get("code") if code_form else None,
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            if not verification.show_error(code_form, e):
+                form.add_error(e.field if e.field in form.fields else None, e.message)
             failed_items = e.items
         else:
             messages.success(
@@ -89,10 +95,11 @@ def change(request, customer_pk, event_type):
             "customer": association.customer,
             "event_type": event_type,
             "form": form,
+            "code_form": code_form,
             "check": check,
             "failed_items": failed_items or check["failed"],
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (code_form and code_form.errors) else 200,
     )
 
 
@@ -107,8 +114,11 @@ def handle(request, event_pk):
     if event is None:
         raise Http404
     form = HandleRequestForm(request.POST or None)
+    code_form = verification.code_form(request)
     failed_items = []
-    if request.method == "POST" and form.is_valid():
+    if verification.handle_send(request, code_form):
+        verification.quiet(form)  # the code was sent: the same page again, as typed
+    elif request.method == "POST" and form.is_valid():
         agree = request.POST.get("decision") == "agree"
         try:
             svc.partner_handle_request(
@@ -117,9 +127,11 @@ def handle(request, event_pk):
                 agree=agree,
                 reason=form.cleaned_data["reason"],
                 acknowledged=form.cleaned_data["acknowledged"],
+                code=code_form.cleaned_data.get("code") if code_form else None,
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            if not verification.show_error(code_form, e):
+                form.add_error(e.field if e.field in form.fields else None, e.message)
             failed_items = e.items
         else:
             messages.success(
@@ -134,8 +146,13 @@ def handle(request, event_pk):
     return render(
         request,
         "customers/handle.html",
-        {"event": event, "form": form, "failed_items": failed_items or check},
-        status=400 if form.errors else 200,
+        {
+            "event": event,
+            "form": form,
+            "code_form": code_form,
+            "failed_items": failed_items or check,
+        },
+        status=400 if form.errors or (code_form and code_form.errors) else 200,
     )
 
 

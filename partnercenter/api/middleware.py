@@ -239,7 +239,10 @@ class PartnerApiMiddleware:
             return error_response(request, payload_too_large(limit))
         if request.path not in PUBLIC_PATHS:
             try:
-                caller = authenticate(request, operation_id(request))
+                # Resolved once: the signature rules, the replay check and the key's scope
+                # (security.Signed) all ask which operation this is.
+                request.api_operation = operation_id(request)
+                caller = authenticate(request, request.api_operation)
             except ApiError as error:
                 return error_response(request, error)
             except RequestDataTooBig:

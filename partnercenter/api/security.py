@@ -9,6 +9,7 @@ from ninja.security import APIKeyHeader
 from ..models import PartnerKind
 from ..permissions import has_perm
 from .errors import forbidden
+from .operations import WRITE_OPERATIONS
 from .params import refuse_nul
 
 PARTNER = "partner"
@@ -31,13 +32,20 @@ class Signed(APIKeyHeader):
         caller = getattr(request, "api_caller", None)
         if caller is None:
             return None
-        self._check(caller)
+        self._check(caller, getattr(request, "api_operation", None))
         # The first thing after the caller checks, for every operation: text the database
         # cannot take is refused before any parameter is parsed (403 still comes before 400).
         refuse_nul(request)
         return caller
 
-    def _check(self, caller):
+    def _check(self, caller, operation):
+        if operation in WRITE_OPERATIONS and not caller.key.may_write:
+            raise forbidden(
+                _(
+                    "Access denied: the access key is read-only. Create a read-and-write key "
+                    "for operations that change data."
+                )
+            )
         membership = caller.membership
         if self.caller == CUSTOMER:
             if caller.customer is None or membership is not None:

@@ -1,4 +1,4 @@
-from .access_keys import AccessKey, AccessKeyStatus
+from .access_keys import AccessKey, AccessKeyScope, AccessKeyStatus
 from .audit import AuditEvent
 from .exports import ACTIVE_EXPORT_STATUSES, EXPORT_KEEP_DAYS, ExportJob, ExportStatus
 from .notifications import Notification, NotificationCategory, NotificationPreference
@@ -16,9 +16,11 @@ from .partners import (
 )
 from .signatures import UsedSignature
 from .users import User
+from .verification import VerificationCode
 
 __all__ = [
     "AccessKey",
+    "AccessKeyScope",
     "AccessKeyStatus",
     "ACTIVE_EXPORT_STATUSES",
     "AuditEvent",
@@ -40,4 +42,5 @@ __all__ = [
     "Role",
     "UsedSignature",
     "User",
+    "VerificationCode",
 ]

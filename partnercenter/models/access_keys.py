@@ -10,6 +10,12 @@ class AccessKeyStatus(models.TextChoices):
     DISABLED = "disabled", _("Disabled")
 
 
+class AccessKeyScope(models.TextChoices):
+    # 只读 calls the read operations only; 读写 also the writes (partnercenter.api.operations).
+    READ_ONLY = "read_only", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
 class AccessKey(models.Model):
     """An AK/SK pair (访问密钥) a partner's or a customer's user signs API requests with.
 
@@ -46,6 +52,10 @@ class AccessKey(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AccessKeyStatus.choices, default=AccessKeyStatus.ACTIVE
     )
+    # Least privilege by default: a key that can move money is asked for explicitly.
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=AccessKeyScope.choices, default=AccessKeyScope.READ_ONLY
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -68,3 +78,7 @@ class AccessKey(models.Model):
     @property
     def is_active(self):
         return self.status == AccessKeyStatus.ACTIVE
+
+    @property
+    def may_write(self):
+        return self.scope == AccessKeyScope.READ_WRITE

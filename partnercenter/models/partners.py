@@ -66,6 +66,10 @@ class Partner(models.Model):
     sensitive_op_verification = models.BooleanField(
         _("sensitive-operation verification"), default=False
     )
+    # The partner admin can make two-factor sign-in compulsory for every colleague.
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication for every member"), default=False
+    )
 
     objects = PartnerQuerySet.as_manager()
 

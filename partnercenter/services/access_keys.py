@@ -1,7 +1,10 @@
 """Access keys (管理我的凭证): create, disable, enable, delete; look up for request signing.
 
 A key belongs to one user and to the account the user works for (a partner, or a customer for
-its own login). The SK is shown once, at creation, and stored only encrypted.
+its own login). The SK is shown once, at creation, and stored only encrypted. Its scope is 只读
+(read operations) or 读写 (also the writes): a signed call skips 敏感操作验证, so making or
+re-enabling a key is itself verified when the account has it on — otherwise a key would be the
+way around it.
 """
 
 import secrets
@@ -13,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, secretbox
+from .. import audit, secretbox, verification
 from ..errors import DomainError, PermissionRefused
-from ..models import AccessKey, AccessKeyStatus, Role, User
+from ..models import AccessKey, AccessKeyScope, AccessKeyStatus, Role, User
 from ..permissions import P, has_perm
 
 AK_ALPHABET = string.ascii_uppercase + string.digits
@@ -76,17 +79,31 @@ def _require_room(user):
         )
 
 
-@transaction.atomic(durable=True)
-def create_key(*, actor, description=""):
-    """Returns (key, secret). The secret is never retrievable again."""
+def _clean_create(actor, description, scope):
     _require_manager(actor)
-    User.objects.select_for_update().filter(pk=actor.user.pk).first()  # serialises the count
-    _require_room(actor.user)
+    if scope not in AccessKeyScope.values:
+        raise DomainError(_("Choose what the key may do."), field="scope", code="CBC.0100")
     description = (description or "").strip()
     if len(description) > 100:
         raise DomainError(
             _("The description can have at most 100 characters."), field="description"
         )
+    return description
+
+
+def create_key(*, actor, description="", scope=AccessKeyScope.READ_ONLY, code=None):
+    """Returns (key, secret). The secret is never retrievable again."""
+    _clean_create(actor, description, scope)
+    _require_room(actor.user)  # re-checked under the lock; here so a refusal spends no code
+    verification.verify(actor, code)
+    return _create_key(actor=actor, description=description, scope=scope)
+
+
+@transaction.atomic(durable=True)
+def _create_key(*, actor, description, scope):
+    description = _clean_create(actor, description, scope)
+    User.objects.select_for_update().filter(pk=actor.user.pk).first()  # serialises the count
+    _require_room(actor.user)
     secret = _new_secret()
     key = AccessKey.objects.create(
         access_key_id=_new_access_key_id(),
@@ -95,8 +112,14 @@ def create_key(*, actor, description=""):
         partner=actor.partner if actor.membership is not None else None,
         customer=actor.customer if actor.membership is None else None,
         description=description,
+        scope=scope,
     )
-    audit.record("access_key.create", actor=actor, target=key, after={"ak": key.access_key_id})
+    audit.record(
+        "access_key.create",
+        actor=actor,
+        target=key,
+        after={"ak": key.access_key_id, "scope": scope},
+    )
     return key, secret
 
 
@@ -107,8 +130,21 @@ def _key_for_update(actor, key_id):
     return key
 
 
+def set_key_enabled(*, actor, key_id, enabled, code=None):
+    """Disabling is always free (a leaked key must go at once); enabling is verified."""
+    _require_manager(actor)
+    if enabled:
+        key = visible_keys(actor).filter(pk=key_id).first()
+        if key is None:
+            raise DomainError(_("Access key not found."), code="CBC.0151")
+        if key.status != AccessKeyStatus.ACTIVE:
+            _require_room(key.user)
+            verification.verify(actor, code)
+    return _set_key_enabled(actor=actor, key_id=key_id, enabled=enabled)
+
+
 @transaction.atomic(durable=True)
-def set_key_enabled(*, actor, key_id, enabled):
+def _set_key_enabled(*, actor, key_id, enabled):
     _require_manager(actor)
     key = _key_for_update(actor, key_id)
     target = AccessKeyStatus.ACTIVE if enabled else AccessKeyStatus.DISABLED
@@ -136,8 +172,17 @@ def delete_key(*, actor, key_id):
     key.delete()
 
 
-def seed_key(*, user, access_key_id, secret, partner=None, customer=None, description=""):
-    """Demo data only (seed_demo): a key with a known secret, so the README's example runs."""
+def seed_key(
+    *,
+    user,
+    access_key_id,
+    secret,
+    partner=None,
+    customer=None,
+    description="",
+    scope=AccessKeyScope.READ_WRITE,
+):
+    """Demo data and tests only: a key with a known secret, so the README's example runs."""
     key, _created = AccessKey.objects.update_or_create(
         access_key_id=access_key_id,
         defaults={
@@ -147,6 +192,7 @@ def seed_key(*, user, access_key_id, secret, partner=None, customer=None, descri
             "customer": customer,
             "description": description,
             "status": AccessKeyStatus.ACTIVE,
+            "scope": scope,
         },
     )
     return key

@@ -81,3 +81,12 @@ def amount8(value):
     d = Decimal(value)
     cents = d.quantize(Decimal("0.01"))
     return format(cents, ",.2f") if d == cents else format(d.normalize(), ",f")
+
+
+@register.simple_tag(takes_context=True)
+def mfa_continue_url(context):
+    """The page to go on to after setting up two-factor authentication (partnercenter.mfa)."""
+    from ..mfa import continue_url
+
+    request = context.get("request")
+    return continue_url(request) if request is not None else ""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .. import verification
 from ..actor import Actor
 from ..errors import DomainError
 from ..forms import AccessKeyForm
@@ -53,16 +54,24 @@ def _account(request):
 def access_keys(request):
     actor = Actor.from_request(request)
     form = AccessKeyForm(request.POST or None)
+    code_form = verification.code_form(request, actor)
     created = secret = None
-    if request.method == "POST" and form.is_valid():
+    if verification.handle_send(request, code_form, actor):
+        verification.quiet(form)
+    elif request.method == "POST" and form.is_valid():
         try:
             created, secret = svc.create_key(
-                actor=actor, description=form.cleaned_data["description"]
+                actor=actor,
+                description=form.cleaned_data["description"],
+                scope=form.cleaned_data["scope"],
+                code=code_form.cleaned_data.get("code") if code_form else None,
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            if not verification.show_error(code_form, e):
+                form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
             form = AccessKeyForm()
+            code_form = verification.code_form(request, actor, fresh=True)
     keys = svc.visible_keys(actor).order_by("-created_at")
     own_active = sum(1 for k in keys if k.user_id == request.user.pk and k.is_active)
     account_name, domain_id = _account(request)
@@ -71,6 +80,8 @@ def access_keys(request):
         "partnercenter/access_keys.html",
         {
             "form": form,
+            "code_form": code_form,
+            "verify_enable": verification.required(actor),
             "keys": keys,
             "created": created,
             "secret": secret,
@@ -79,21 +90,23 @@ def access_keys(request):
             "account_name": account_name,
             "domain_id": domain_id,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (code_form and code_form.errors) else 200,
     )
 
 
 ACTIONS = {
     "disable": (
-        lambda actor, pk: svc.set_key_enabled(actor=actor, key_id=pk, enabled=False),
+        lambda actor, pk, code: svc.set_key_enabled(actor=actor, key_id=pk, enabled=False),
         _("The access key is disabled: requests signed with it are refused."),
     ),
     "enable": (
-        lambda actor, pk: svc.set_key_enabled(actor=actor, key_id=pk, enabled=True),
+        lambda actor, pk, code: svc.set_key_enabled(
+            actor=actor, key_id=pk, enabled=True, code=code
+        ),
         _("The access key is enabled again."),
     ),
     "delete": (
-        lambda actor, pk: svc.delete_key(actor=actor, key_id=pk),
+        lambda actor, pk, code: svc.delete_key(actor=actor, key_id=pk),
         _("The access key is deleted."),
     ),
 }
@@ -108,15 +121,27 @@ def access_key_action(request, key_id, action):
     key = svc.visible_keys(actor).filter(pk=key_id).first()
     if key is None:
         raise Http404
-    if request.method == "GET":
-        # Deleting cannot be undone: a page of its own asks first (works without JavaScript).
+    # Enabling a key is verified like the operations it can call (services.access_keys).
+    code_form = verification.code_form(request, actor) if action == "enable" else None
+    if request.method == "GET" or verification.handle_send(request, code_form, actor):
+        # Deleting cannot be undone, enabling may need a code: a page of its own asks first
+        # (works without JavaScript).
         return render(
-            request, "partnercenter/access_key_confirm.html", {"key": key, "action": action}
+            request,
+            "partnercenter/access_key_confirm.html",
+            {"key": key, "action": action, "code_form": code_form},
         )
     fn, success = ACTIONS[action]
     try:
-        fn(actor, key.pk)
+        fn(actor, key.pk, code_form.cleaned_data.get("code") if code_form else None)
     except DomainError as e:
+        if verification.show_error(code_form, e):
+            return render(
+                request,
+                "partnercenter/access_key_confirm.html",
+                {"key": key, "action": action, "code_form": code_form},
+                status=400,
+            )
         messages.error(request, e.message)
     else:
         messages.success(request, success)

@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import audit
+from .. import verification
 from ..actor import Actor
 from ..decorators import partner_required
+from ..errors import DomainError
 from ..forms import PartnerInfoForm
 from ..permissions import P, has_perm
+from ..services.partner_info import update_partner_info
 
 # Other apps add a callable(request) -> response | None that claims the landing page for
 # people who are not partner members (customers go to their console, applicants to their
@@ -58,22 +59,26 @@ def programs(request):
 def partner_info(request):
     partner = request.partner
     can_edit = has_perm(request.membership, P.PARTNER_INFO_EDIT)
-    form = None
+    form = code_form = None
     if can_edit:
+        actor = Actor.from_request(request)
+        code_form = verification.code_form(request, actor)  # before the form touches `partner`
         form = PartnerInfoForm(request.POST or None, instance=partner)
-        if request.method == "POST" and form.is_valid():
-            before = {f: getattr(partner, f) for f in form.changed_data}
-            with transaction.atomic():
-                form.save()
-                audit.record(
-                    "partner.update",
-                    actor=Actor.from_request(request),
-                    target=partner,
-                    before=before,
-                    after={f: form.cleaned_data[f] for f in form.changed_data},
+        if verification.handle_send(request, code_form, actor):
+            verification.quiet(form)
+        elif request.method == "POST" and form.is_valid():
+            try:
+                update_partner_info(
+                    actor=actor,
+                    changes=form.cleaned_data,
+                    code=code_form.cleaned_data.get("code") if code_form else None,
                 )
-            messages.success(request, _("Partner information saved."))
-            return redirect("partner_info")
+            except DomainError as e:
+                if not verification.show_error(code_form, e):
+                    form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Partner information saved."))
+                return redirect("partner_info")
     elif request.method == "POST":
         from django.core.exceptions import PermissionDenied
 
@@ -81,5 +86,11 @@ def partner_info(request):
     return render(
         request,
         "partnercenter/partner_info.html",
-        {"partner": partner, "form": form, "membership": request.membership},
+        {
+            "partner": partner,
+            "form": form,
+            "code_form": code_form,
+            "membership": request.membership,
+        },
+        status=400 if (form and form.errors) or (code_form and code_form.errors) else 200,
     )

@@ -21,11 +21,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from billing import ledger, verification
+from billing import ledger
 from billing.errors import InsufficientBalance, NotYourReseller
 from billing.models import ZERO, Account, AccountKind, TradeType, Transfer
 from billing.money import parse_amount
 from billing.services.credit import check_credit_alerts
+from billing.services.funds import already_confirmed
+from partnercenter import verification
 from partnercenter.errors import DomainError, PermissionRefused
 from partnercenter.models import NotificationCategory, Partner, PartnerKind, Role
 from partnercenter.notifications import notify
@@ -224,7 +226,10 @@ def allocate(*, actor, reseller_pk, amount, remark="", request_key="", code=None
     if not has_perm(actor.membership, P.RESELLER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
+        # The rules a code cannot fix come first: a refused adjustment spends no code.
+        precheck(actor=actor, action="allocate", reseller_pk=reseller_pk, amount=amount)
+        verification.verify(actor, code)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}
@@ -270,7 +275,10 @@ def recover(*, actor, reseller_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.RESELLER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    verification.verify(actor, code)
+    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
+        # The rules a code cannot fix come first: a refused adjustment spends no code.
+        precheck(actor=actor, action="recover", reseller_pk=reseller_pk, amount=amount)
+        verification.verify(actor, code)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing import ledger, verification
+from billing import ledger
 from billing.forms import AdjustForm
 from billing.views.adjust import confirm_flow
 from partnercenter.actor import Actor
@@ -92,7 +92,7 @@ def _adjust(request, reseller_pk, action, service):
     reseller = selectors.reseller_for(request.membership, reseller_pk)
     if reseller is None:
         raise Http404
-    form = AdjustForm(request.POST or None, needs_code=verification.required(request.partner))
+    form = AdjustForm(request.POST or None)
     reseller_funds = ledger.partner_funds(reseller)
     context = {
         "action": action,

@@ -8,6 +8,7 @@ from huaweicloudsdkbss.v2 import BssClient
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
+from partnercenter.models import AccessKeyScope
 from partnercenter.services.access_keys import seed_key
 
 # The middleware fails closed on a bad signature; a shared rate-limit bucket would let one test's
@@ -15,14 +16,14 @@ from partnercenter.services.access_keys import seed_key
 _ALNUM = string.ascii_uppercase + string.digits
 
 
-def new_key(who, *, customer=None):
+def new_key(who, *, customer=None, scope=AccessKeyScope.READ_WRITE):
     """An access key for a membership (its partner) or, with customer=, a customer's login user."""
     ak = "".join(secrets.choice(_ALNUM) for _ in range(20))
     sk = secrets.token_urlsafe(30)
     if customer is not None:
-        seed_key(user=who, customer=customer, access_key_id=ak, secret=sk)
+        seed_key(user=who, customer=customer, access_key_id=ak, secret=sk, scope=scope)
     else:
-        seed_key(user=who.user, partner=who.partner, access_key_id=ak, secret=sk)
+        seed_key(user=who.user, partner=who.partner, access_key_id=ak, secret=sk, scope=scope)
     return ak, sk
 
 

@@ -4,12 +4,13 @@ import pytest
 from django.db import IntegrityError, InternalError, transaction
 
 from billing import ledger
-from billing.errors import InsufficientBalance, NotSubCustomer, VerificationRequired
+from billing.errors import InsufficientBalance, NotSubCustomer
 from billing.models import Account, AccountKind, Posting, TradeType, Transfer
 from billing.money import InvalidAmount, parse_amount
 from billing.services import funds
 from customers.models import Association
 from partnercenter.errors import DomainError, PermissionRefused
+from partnercenter.verification import VerificationRequired
 
 from .conftest import balance_of, fund
 
@@ -189,10 +190,10 @@ def test_sensitive_operation_verification_asks_for_the_totp_code(
     funded.save()
     a = actor(finance_member)
     a.partner.sensitive_op_verification = True
-    with pytest.raises(VerificationRequired, match="activate an authenticator"):
-        funds.allocate(actor=a, customer_pk=resale.customer_id, amount="1")
     secret = generate_totp_secret()
     TOTP.activate(finance_member.user, secret)
+    with pytest.raises(VerificationRequired, match="authenticator app"):
+        funds.allocate(actor=a, customer_pk=resale.customer_id, amount="1")
     with pytest.raises(VerificationRequired, match="not correct"):
         funds.allocate(actor=a, customer_pk=resale.customer_id, amount="1", code="000000")
     while 30 - time.time() % 30 < 3:  # stay inside one 30-second window

@@ -32,7 +32,8 @@ def test_create_a_key_call_the_api_with_the_sdk_and_disable_the_key(
     sign_in("sp-admin@demo.test")
     page.goto(live_server.url + "/partner/access-keys/")
     page.fill("input[name=description]", "ERP 对接")
-    page.locator("main form button[type=submit]").click()
+    page.get_by_label("读写").check()  # allocation is a write: a read-only key may not call it
+    page.get_by_test_id("create-key").click()
     new_key = page.get_by_test_id("new-key")
     expect(new_key).to_be_visible()
     ak = page.input_value("#new-ak")
@@ -56,7 +57,8 @@ def test_create_a_key_call_the_api_with_the_sdk_and_disable_the_key(
     expect(table).to_contain_text(ak)
     assert sk not in page.content()
     row = table.locator("tr", has_text=ak)
-    expect(row.locator("td").nth(5)).not_to_have_text("从未使用")
+    expect(row.get_by_test_id("key-scope")).to_have_text("读写")
+    expect(row.locator("td").nth(6)).not_to_have_text("从未使用")
     row.locator("button[type=submit]").click()
     expect(page.get_by_test_id("keys-table").locator("tr", has_text=ak)).to_contain_text("已禁用")
     with pytest.raises(ClientRequestException) as refused:

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from partnercenter.demo import ensure_totp
 from partnercenter.models import PartnerKind, Role
 from resellers.models import ApplicationStatus, ResellerApplication
 from tests.billing.conftest import fund
@@ -29,6 +30,7 @@ def demo(db):
     staff = UserFactory(email="staff@demo.test", name="平台运营")
     staff.is_staff = staff.is_superuser = True
     staff.save()
+    ensure_totp(staff)  # the admin asks for the second factor, as seed_demo sets it up
     return distributor
 
 

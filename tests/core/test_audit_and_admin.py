@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,17 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_logins(db):
     reseller = Partner.objects.get(account_name="boyuan-it")
     assert reseller.distributor.account_name == "hualian-dist"
     assert User.objects.get(email="staff@demo.test").groups.count() == 3
+    # The admin wants a second factor: the demo staff has the demo authenticator, once.
+    from allauth.mfa.models import Authenticator
+
+    from partnercenter.demo import STAFF_TOTP_SECRET, current_code
+
+    staff = User.objects.get(email="staff@demo.test")
+    assert Authenticator.objects.filter(user=staff).count() == 1
+    at = 1_800_000_000
+    assert current_code(staff, at=at)[0] == format_hotp_value(
+        hotp_value(STAFF_TOTP_SECRET, at // 30)
+    )
     # The demo API keys of the README, with the secrets stored only encrypted.
     from partnercenter.models import AccessKey
     from partnercenter.services.access_keys import key_for_signing

@@ -120,9 +120,15 @@ def test_signup_page_and_login_page_render_in_both_languages(client, db):
         assert word in client.get(reverse("account_login")).content.decode()
 
 
-def test_staff_user_signs_in_to_the_admin(client, db):
+def test_staff_user_signs_in_to_the_admin_with_the_second_factor(client, db):
+    from partnercenter.demo import ensure_totp
+
     staff = UserFactory(email="ops@platform.test")
     staff.is_staff = staff.is_superuser = True
     staff.save()
-    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    ensure_totp(staff, secret)
+    response = client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.get(reverse("admin:partnercenter_partner_changelist")).status_code == 200

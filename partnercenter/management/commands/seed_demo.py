@@ -1,4 +1,7 @@
-"""Demo data: idempotent, safe to run on every start of bin/demo. Later features extend it."""
+"""Demo data: idempotent, safe to run on every start of bin/demo. Later features extend it.
+
+It sets published passwords and a published authenticator secret, so it refuses to run with
+DJANGO_ENV=production."""
 
 import functools
 from datetime import date
@@ -10,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from partnercenter.demo import ensure_totp, refuse_in_production
 from partnercenter.models import (
     Membership,
     Partner,
@@ -99,7 +103,7 @@ EXTRA_LOGIN_LINES.append(
 for _email, _ak, _sk in DEMO_KEYS:
     EXTRA_LOGIN_LINES.append(f"  {_email}  AK {_ak}  SK {_sk}")
 
-DEMO_LOGINS = [("staff@demo.test", "platform staff (superuser)")] + [
+DEMO_LOGINS = [("staff@demo.test", "platform staff (superuser, two-factor: see below)")] + [
     (email, f"{PARTNERS[key]['name']} · {role.label}") for email, _n, key, role in USERS
 ]
 
@@ -133,7 +137,12 @@ def ensure_user(email, name, *, staff=False):
 class Command(BaseCommand):
     help = "Create (or refresh) the demo organisations, users and data. Idempotent."
 
+    def execute(self, *args, **options):
+        refuse_in_production("seed_demo")  # before anything else, the system checks included
+        return super().execute(*args, **options)
+
     def handle(self, *args, **options):
+        refuse_in_production("seed_demo")
         # Demo history is made through the real services, which notify people: those e-mails
         # would only flood the console, so they go nowhere (the in-app messages stay).
         quiet = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -172,6 +181,9 @@ class Command(BaseCommand):
         staff.groups.add(
             *Group.objects.filter(name__in=[CHANNEL_MANAGER, ACCOUNT_MANAGER, PROGRAM_REVIEWER])
         )
+        # The admin requires two-factor sign-in; the demo's authenticator secret is published
+        # (`manage.py demo_code staff@demo.test` prints the current code).
+        ensure_totp(staff)
         for email, name, key, role in USERS:
             user = ensure_user(email, name)
             membership = Membership.objects.active().filter(user=user).first()
