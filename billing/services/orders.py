@@ -318,6 +318,9 @@ def cancel_order(*, actor, order_id):
 @transaction.atomic(durable=True)
 def release_resource(*, actor, resource_id):
     """Release a 按需 resource: it stops being rated after the current hour."""
+    if getattr(actor, "acting_as", None) is not None:
+        # 代客下单 orders; releasing (退订) is the customer's own decision.
+        raise PermissionRefused(_("Only the customer's own account can release its resources."))
     customer = _customer_of(actor)
     resource = (
         Resource.objects.select_for_update()
