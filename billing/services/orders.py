@@ -239,6 +239,15 @@ def pay_order(*, actor, order_id):
     order = _order_for_update(actor, order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise InvalidTransition(_("Only orders awaiting payment can be paid."), code="CBC.99007004")
+    if (
+        order.pending_payment_end_time is not None
+        and order.pending_payment_end_time <= timezone.now()
+    ):
+        # Past its window the order is cancelled, whether or not the sweep has got to it yet.
+        raise InvalidTransition(
+            _("The payment window of this order has closed: it is cancelled. Place a new order."),
+            code="CBC.99007004",
+        )
     customer = order.customer
     cash = ledger.customer_account(customer)
     revenue = ledger.platform_account(AccountKind.PLATFORM_REVENUE)
