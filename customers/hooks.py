@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnercenter import masking
 from partnercenter.audit import register_actions
 from partnercenter.management.commands.seed_demo import DEMO_LOGINS, SEEDERS
-from partnercenter.nav import CUSTOMER_TREE, E
+from partnercenter.nav import CUSTOMER_NAV_FILTERS, CUSTOMER_TREE, E
 from partnercenter.permissions import P, has_perm
 from partnercenter.views.home import LANDING_HOOKS
 
@@ -50,6 +50,15 @@ CUSTOMER_TREE.append(
         ],
     )
 )
+
+
+def _reachable_while_acting(request, url_name):
+    from .acting import allowed
+
+    return getattr(request, "acting_as", None) is None or allowed(url_name)
+
+
+CUSTOMER_NAV_FILTERS.append(_reachable_while_acting)
 
 
 def _revealable_customers(request):

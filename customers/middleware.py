@@ -2,7 +2,8 @@ from .models import CustomerUser
 
 
 class CustomerMiddleware:
-    """Sets request.customer for a customer's own login (its console's tenant)."""
+    """Sets request.customer for a customer's own login (its console's tenant), and keeps a
+    partner colleague acting for a customer (代客下单) to the ordering pages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,3 +25,10 @@ class CustomerMiddleware:
                 request.customer_login = login
                 request.customer = login.customer
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(request, "acting_as", None) is None:
+            return None
+        from .acting import refusal
+
+        return refusal(request)

@@ -69,14 +69,22 @@ def get(key):
     return _REGISTRY.get(key)
 
 
+def _signer():
+    # No timestamp: the same field always gets the same token, because the session remembers
+    # what was revealed by token and every rendering makes the token afresh. (signing.dumps
+    # stamped the second into it, so a page drawn a second later no longer matched.) Tokens
+    # don't need to expire: the scope check on each use is what protects.
+    return signing.Signer(salt=SALT)
+
+
 def token_for(key, pk, field):
-    return signing.dumps([key, str(pk), field], salt=SALT, compress=False)
+    return _signer().sign_object([key, str(pk), field])
 
 
 def read_token(token):
-    """Return (key, pk, field) or None; tokens don't expire: the scope check is what protects."""
+    """Return (key, pk, field) or None."""
     try:
-        key, pk, field = signing.loads(token, salt=SALT)
+        key, pk, field = _signer().unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return key, pk, field

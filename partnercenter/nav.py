@@ -230,13 +230,15 @@ def _visible(entry, membership):
     return entry.item is None or has_perm(membership, entry.item)
 
 
-def _build(entries, membership, current):
+def _build(entries, membership, current, reachable=None):
     nodes = []
     for entry in entries:
         if not _visible(entry, membership):
             continue
+        if entry.url_name and reachable is not None and not reachable(entry.url_name):
+            continue
         if entry.children:
-            children = _build(entry.children, membership, current)
+            children = _build(entry.children, membership, current, reachable)
             if children:
                 nodes.append(
                     Node(entry.key, entry.label, None, any(c.active for c in children), children)
@@ -265,11 +267,18 @@ def build_account_menu(request):
 
 # The customer console's menu (账号中心 …); the customers app fills it in.
 CUSTOMER_TREE = []
+# Callables(request, url_name) -> bool: False hides that console entry for this request (the
+# customers app hides what a colleague acting for a customer cannot open).
+CUSTOMER_NAV_FILTERS = []
 
 
 def build_customer_nav(request):
     match = getattr(request, "resolver_match", None)
-    return _build(tuple(CUSTOMER_TREE), None, match.view_name if match else None)
+
+    def reachable(url_name):
+        return all(keep(request, url_name) for keep in CUSTOMER_NAV_FILTERS)
+
+    return _build(tuple(CUSTOMER_TREE), None, match.view_name if match else None, reachable)
 
 
 def all_page_urls(membership, tree=TREE):

@@ -256,6 +256,15 @@ def _pay_order(*, actor, order_id):
     order = _order_for_update(actor, order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise InvalidTransition(_("Only orders awaiting payment can be paid."), code="CBC.99007004")
+    if (
+        order.pending_payment_end_time is not None
+        and order.pending_payment_end_time <= timezone.now()
+    ):
+        # Past its window the order is cancelled, whether or not the sweep has got to it yet.
+        raise InvalidTransition(
+            _("The payment window of this order has closed: it is cancelled. Place a new order."),
+            code="CBC.99007004",
+        )
     customer = order.customer
     cash = ledger.customer_account(customer)
     revenue = ledger.platform_account(AccountKind.PLATFORM_REVENUE)
@@ -335,6 +344,9 @@ def cancel_order(*, actor, order_id):
 @transaction.atomic(durable=True)
 def release_resource(*, actor, resource_id):
     """Release a 按需 resource: it stops being rated after the current hour."""
+    if getattr(actor, "acting_as", None) is not None:
+        # 代客下单 orders; releasing (退订) is the customer's own decision.
+        raise PermissionRefused(_("Only the customer's own account can release its resources."))
     customer = _customer_of(actor)
     resource = (
         Resource.objects.select_for_update()

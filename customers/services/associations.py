@@ -503,8 +503,11 @@ def _partner_handle_request(*, actor, event_id, agree, reason="", acknowledged=F
 @transaction.atomic(durable=True)
 def cancel_request(*, actor, event_id):
     """The side that started a pending request withdraws it."""
-    if getattr(actor, "customer", None) is not None:
-        qs = _customer_events(actor.customer).filter(initiator=Initiator.CUSTOMER)
+    if getattr(actor, "customer", None) is not None or getattr(actor, "acting_as", None):
+        # The customer's own request: only its own login withdraws it, never a partner colleague
+        # acting for it (代客下单 is for ordering), whatever page the call came from.
+        customer = require_customer(actor)
+        qs = _customer_events(customer).filter(initiator=Initiator.CUSTOMER)
     else:
         require(actor, P.CUSTOMER_DISASSOCIATE)
         from ..selectors import visible_events

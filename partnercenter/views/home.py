@@ -20,7 +20,7 @@ LANDING_HOOKS = []
 @login_required
 def home(request):
     if getattr(request, "acting_as", None) is not None:
-        return redirect("customers:console")
+        return redirect("billing:console_products")  # acting is for ordering (代客下单)
     if request.membership is None:
         for hook in LANDING_HOOKS:
             response = hook(request)

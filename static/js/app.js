@@ -1,6 +1,16 @@
 // Partner Center: the little glue htmx and Bootstrap need. No inline scripts (CSP).
 (function () {
   "use strict";
+  // Until this script runs, app.css opens menus on hover and focus (the no-JS fallback). A menu
+  // opened that way — clicked while the page was still loading — would snap shut the moment
+  // "no-js" goes, under the pointer: hand it to Bootstrap first, so it stays open.
+  if (window.bootstrap) {
+    document.querySelectorAll(".dropdown").forEach(function (dropdown) {
+      if (!dropdown.matches(":focus-within, :hover")) return;
+      var toggle = dropdown.querySelector("[data-bs-toggle='dropdown']");
+      if (toggle) window.bootstrap.Dropdown.getOrCreateInstance(toggle).show();
+    });
+  }
   document.documentElement.classList.remove("no-js");
 
   function announce(text) {

@@ -1,9 +1,11 @@
 """Playwright in Debian's Chromium (its own browser download cannot work here)."""
 
 import os
+import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ.setdefault(
     "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
@@ -90,3 +92,19 @@ def sign_in(page, live_server):
         return p
 
     return _sign_in
+
+
+@pytest.fixture
+def open_menu(page):
+    """Click a menu's toggle (a selector or a locator) and wait until Bootstrap has opened the
+    menu — not merely the no-JavaScript CSS of a page still loading — and return the menu."""
+
+    def _open(toggle, p=None):
+        p = p or page
+        toggle = p.locator(toggle) if isinstance(toggle, str) else toggle
+        toggle.click()
+        menu = toggle.locator("xpath=following-sibling::*[contains(@class, 'dropdown-menu')][1]")
+        expect(menu).to_have_class(re.compile(r"\bshow\b"))
+        return menu
+
+    return _open

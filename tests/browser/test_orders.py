@@ -16,7 +16,9 @@ from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_order_on_behalf_pay_and_switch_role_back(page, live_server, sign_in, console_errors):
+def test_order_on_behalf_pay_and_switch_role_back(
+    page, live_server, sign_in, open_menu, console_errors
+):
     from billing.catalogue import ensure_catalogue
 
     ensure_catalogue()  # transactional tests flush the migration-seeded catalogue
@@ -46,8 +48,7 @@ def test_order_on_behalf_pay_and_switch_role_back(page, live_server, sign_in, co
     sign_in("sp-finance@demo.test")
     page.goto(live_server.url + "/customers/")
     row = page.locator(f"tr[data-customer='{association.customer.customer_id}']")
-    row.get_by_role("button", name="更多").click()
-    row.get_by_test_id("order-on-behalf").click()
+    open_menu(row.get_by_role("button", name="更多")).get_by_test_id("order-on-behalf").click()
     page.get_by_test_id("acting-confirm").click()
     expect(page.get_by_test_id("acting-banner")).to_contain_text("示例客户科技有限公司")
     page.get_by_test_id("buy-s6.large.2").click()
@@ -62,8 +63,7 @@ def test_order_on_behalf_pay_and_switch_role_back(page, live_server, sign_in, co
     page.goto(live_server.url + "/console/resources/")
     expect(page.get_by_test_id("resources-table")).to_contain_text("s6")
     # 切换角色 in the account menu returns to the partner account.
-    page.click("#account-menu")
-    page.get_by_test_id("switch-role").click()
+    open_menu("#account-menu").get_by_test_id("switch-role").click()
     expect(page.get_by_test_id("acting-banner")).to_have_count(0)
     page.goto(live_server.url + "/customer-orders/")
     expect(page.get_by_test_id("orders-table")).to_contain_text(order_id)

@@ -30,23 +30,23 @@ def sp_admin(db):
     )
 
 
-def test_sign_in_and_switch_language(page, live_server, sign_in, sp_admin, console_errors):
+def test_sign_in_and_switch_language(
+    page, live_server, sign_in, open_menu, sp_admin, console_errors
+):
     sign_in("sp-admin@demo.test")
     expect(page.locator("h1")).to_have_text("主页")
     expect(page.get_by_test_id("partner-kind")).to_have_text("解决方案提供商")
-    page.click("#account-menu")
-    page.get_by_role("button", name="English").click()
+    open_menu("#account-menu").get_by_role("button", name="English").click()
     expect(page.locator("h1")).to_have_text("Home")
     expect(page.get_by_test_id("partner-kind")).to_have_text("Solution provider")
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.click("#account-menu")
-    page.get_by_role("button", name="简体中文").click()
+    open_menu("#account-menu").get_by_role("button", name="简体中文").click()
     expect(page.locator("h1")).to_have_text("主页")
     assert console_errors == []
 
 
-def _open_every_menu_entry(page, live_server):
+def _open_every_menu_entry(page, live_server, open_menu):
     """Open each menu through the real dropdowns and follow every entry."""
     page.goto(live_server.url + "/")
     entries = page.locator(
@@ -65,9 +65,9 @@ def _open_every_menu_entry(page, live_server):
         page.goto(live_server.url + "/")
         top = key.split(".")[0]
         if key != top and top != "account":
-            page.click(f"header nav a.dropdown-toggle[data-nav='{top}']")
+            open_menu(f"header nav a.dropdown-toggle[data-nav='{top}']")
         elif top == "account":
-            page.click("#account-menu")
+            open_menu("#account-menu")
         page.click(f"a[data-nav='{key}']")
         page.wait_for_load_state()
         assert page.url.endswith(href), (key, page.url)
@@ -90,7 +90,9 @@ def _open_every_menu_entry(page, live_server):
         (PartnerKind.RESELLER, Role.FINANCE, {"home", "programs.joined", "account.info"}),
     ],
 )
-def test_every_menu_entry_opens(page, live_server, sign_in, console_errors, kind, role, expected):
+def test_every_menu_entry_opens(
+    page, live_server, sign_in, open_menu, console_errors, kind, role, expected
+):
     distributor = (
         PartnerFactory(kind=PartnerKind.DISTRIBUTOR) if kind == PartnerKind.RESELLER else None
     )
@@ -99,17 +101,18 @@ def test_every_menu_entry_opens(page, live_server, sign_in, console_errors, kind
         partner=partner, role=role, user=UserFactory(email=f"{kind}-{role}@demo.test")
     )
     sign_in(member.user.email)
-    opened = set(_open_every_menu_entry(page, live_server))
+    opened = set(_open_every_menu_entry(page, live_server, open_menu))
     assert expected <= opened
     if role != Role.ADMIN:
         assert "org.members" not in opened
     assert console_errors == []
 
 
-def test_activate_totp_and_sign_in_with_it(page, live_server, sign_in, sp_admin, console_errors):
+def test_activate_totp_and_sign_in_with_it(
+    page, live_server, sign_in, open_menu, sp_admin, console_errors
+):
     sign_in("sp-admin@demo.test")
-    page.click("#account-menu")
-    page.click("a[data-nav='account.security']")
+    open_menu("#account-menu").locator("a[data-nav='account.security']").click()
     page.locator("a[href$='/accounts/2fa/totp/activate/']").click()
     if "reauthenticate" in page.url:
         page.fill("input[name=password]", "PartnerDemo!2026")
@@ -119,9 +122,9 @@ def test_activate_totp_and_sign_in_with_it(page, live_server, sign_in, sp_admin,
     page.fill("input[name=code]", fresh_code(secret))
     page.click("main form button[type=submit]")
     expect(page.locator("main")).to_contain_text(re.compile("恢复码|Recovery"))
-    # Sign out and back in: the second step asks for the authenticator code.
-    page.click("#account-menu")
-    page.click("button[data-nav='account.logout']")
+    # Sign out and back in: the second step asks for the authenticator code. (The page may still
+    # be loading here: open_menu waits for Bootstrap's menu, see test_menus.py.)
+    open_menu("#account-menu").locator("button[data-nav='account.logout']").click()
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=login]", "sp-admin@demo.test")
     page.fill("input[name=password]", "PartnerDemo!2026")
