@@ -42,8 +42,8 @@ MAX_DEPTH = 3
 # Query parameters that never make a different page.
 NOT_A_PAGE_PARAM = {"back", "next", "page", "o", "q", "_changelist_filters"}
 
-AXE_RUN = """async ([tags, serious]) => {
-    const result = await axe.run(document, {
+AXE_RUN = """async ([tags, serious, within]) => {
+    const result = await axe.run(within ? document.querySelector(within) : document, {
         runOnly: {type: "tag", values: tags},
         resultTypes: ["violations"],
         iframes: false,
@@ -130,6 +130,25 @@ def _links(page, selector, base):
     return out
 
 
+def _axe(page, within=None):
+    return page.evaluate(AXE_RUN, [WCAG_TAGS, SERIOUS, within])
+
+
+def _check_menus(page):
+    """The header's menus are hidden until opened, and axe skips what is hidden: open each one
+    (the same on every page) and check it open."""
+    found = []
+    toggles = page.locator("header [data-bs-toggle='dropdown']")
+    for i in range(toggles.count()):
+        toggle = toggles.nth(i)
+        toggle.click()
+        page.locator("header .dropdown-menu.show").wait_for()
+        name = f"{page.url} (menu {toggle.inner_text().strip()})"
+        found += [(name, v["rule"], v["nodes"]) for v in _axe(page, "header .dropdown-menu.show")]
+        page.keyboard.press("Escape")
+    return found
+
+
 def crawl(page, base):
     """Open every page the navigation reaches and run axe on it.
 
@@ -162,9 +181,9 @@ def crawl(page, base):
         if response is not None and response.headers.get("content-type", "").startswith("image/"):
             continue
         opened.append(landed)
-        violations += [
-            (landed, v["rule"], v["nodes"]) for v in page.evaluate(AXE_RUN, [WCAG_TAGS, SERIOUS])
-        ]
+        violations += [(landed, v["rule"], v["nodes"]) for v in _axe(page)]
+        if depth == 0:
+            violations += _check_menus(page)
         # The tab already shown is this page.
         seen.update(page_key(u, True) for u in _links(page, CURRENT_TAB, base))
         if depth >= MAX_DEPTH:
