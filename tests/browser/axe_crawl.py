@@ -46,7 +46,6 @@ AXE_RUN = """async ([tags, serious, within]) => {
     const result = await axe.run(within ? document.querySelector(within) : document, {
         runOnly: {type: "tag", values: tags},
         resultTypes: ["violations"],
-        iframes: false,
     });
     return result.violations
         .map(v => ({
@@ -149,11 +148,12 @@ def _check_menus(page):
     return found
 
 
-def crawl(page, base):
+def crawl(page, base, language):
     """Open every page the navigation reaches and run axe on it.
 
     Returns the pages opened and the serious/critical violations as (url, rule, [nodes]).
     """
+    lang_prefix = language.split("-")[0]
     queue = [(base + "/", 0, False)]
     seen = set()
     opened, violations = [], []
@@ -181,6 +181,12 @@ def crawl(page, base):
         if response is not None and response.headers.get("content-type", "").startswith("image/"):
             continue
         opened.append(landed)
+        # Each page renders in the session's language (and says so).
+        lang = page.evaluate("document.documentElement.lang")
+        if not lang.lower().startswith(lang_prefix):
+            violations.append(
+                (landed, "language", [f'<html lang="{lang}"> in a {language} session'])
+            )
         violations += [(landed, v["rule"], v["nodes"]) for v in _axe(page)]
         if depth == 0:
             violations += _check_menus(page)
@@ -224,7 +230,7 @@ def check_persona(browser, server, email, language):
     try:
         page = context.new_page()
         sign_in(page, server.url, email, language)
-        opened, violations = crawl(page, server.url)
+        opened, violations = crawl(page, server.url, language)
     finally:
         context.close()
     assert len(opened) > 1, f"{email} [{language}]: the crawl reached no page beyond home"
