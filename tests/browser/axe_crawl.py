@@ -80,6 +80,8 @@ def page_key(url, keep_query=False):
     a tab is a page of its own."""
     parts = urlsplit(url)
     path = "/".join("N" if re.search(r"\d", seg) else seg for seg in parts.path.split("/"))
+    # Every admin object's history is one and the same Django page, whatever the model.
+    path = re.sub(r"^/admin/[^/]+/[^/]+/N/history/$", "/admin/*/*/N/history/", path)
     if not keep_query:
         return path
     query = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in NOT_A_PAGE_PARAM)
