@@ -12,7 +12,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml uv.lock package.json package-lock.json ./
-RUN uv sync --frozen --no-dev --no-install-project && npm ci --no-audit --no-fund
+RUN uv sync --frozen --no-dev --no-install-project && npm ci --omit=dev --no-audit --no-fund
 
 COPY . .
 # collectstatic needs settings; a throwaway key is fine at build time (no secrets baked in).

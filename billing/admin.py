@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.actor import Actor
+from partnercenter.adminkit import TabularInline
 from partnercenter.errors import DomainError
 from partnercenter.models import Partner
 
@@ -44,7 +45,7 @@ class AccountAdmin(ReadOnly):
     list_select_related = ["partner", "customer"]
 
 
-class PostingInline(admin.TabularInline):
+class PostingInline(TabularInline):
     model = Posting
     extra = 0
     can_delete = False
@@ -233,7 +234,7 @@ from .services import contracts as contract_services  # noqa: E402
 from .services import discounts as discount_services  # noqa: E402
 
 
-class PartnerBillLineInline(admin.TabularInline):
+class PartnerBillLineInline(TabularInline):
     model = PartnerBillLine
     extra = 0
     can_delete = False
@@ -274,7 +275,7 @@ class PartnerBillAdmin(ReadOnly):
     inlines = [PartnerBillLineInline]
 
 
-class PaymentPlanInline(admin.TabularInline):
+class PaymentPlanInline(TabularInline):
     model = PaymentPlanItem
     extra = 0
     can_delete = False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from partnercenter.adminkit import TabularInline
+
 from .models import (
     AccountManagerAssignment,
     Association,
@@ -13,13 +15,13 @@ from .models import (
 )
 
 
-class CustomerUserInline(admin.TabularInline):
+class CustomerUserInline(TabularInline):
     model = CustomerUser
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class AssociationInline(admin.TabularInline):
+class AssociationInline(TabularInline):
     model = Association
     extra = 0
     fields = ["partner", "association_type", "associated_at", "ended_at", "account_manager", "tag"]

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from .adminkit import TabularInline
 from .models import (
     AccessKey,
     AccessKeyStatus,
@@ -16,12 +17,12 @@ from .models import (
 )
 
 
-class ProgramInline(admin.TabularInline):
+class ProgramInline(TabularInline):
     model = ProgramMembership
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
