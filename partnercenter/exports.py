@@ -376,7 +376,7 @@ def _write_files(job, spec, csv_path, xlsx_path):
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 # Text that spreadsheet programs would run as a formula (CSV injection), unless it is a number.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)
 
 
 def _sheet_title(label):

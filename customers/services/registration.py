@@ -43,8 +43,8 @@ audit.register_actions({"customer.create": gettext_lazy("Created a customer acco
 LOGIN_NAME_RE = re.compile(r"^[a-zA-Z_-][a-zA-Z0-9_-]*$")
 CHECK_NAME_RE = re.compile(r"^[a-zA-Z-][a-zA-Z0-9_-]{4,31}$")
 RESERVED_PREFIXES = ("op_", "shadow_")
-MOBILE_RE = re.compile(r"^1\d{10}$")  # mainland China only, as on Huawei
-CHECK_MOBILE_RE = re.compile(r"^\d{4}-\d+$")
+MOBILE_RE = re.compile(r"^1\d{10}$", re.ASCII)  # mainland China only, as on Huawei
+CHECK_MOBILE_RE = re.compile(r"^\d{4}-\d+$", re.ASCII)
 CHINA_PREFIX = "0086"
 # Huawei caps the accounts one phone number may register but does not publish the number.
 MOBILE_ACCOUNT_LIMIT = 5

@@ -221,15 +221,19 @@ def _notify_reseller(reseller, transfer, allocated):
     )
 
 
+def _verify(actor, action, reseller_pk, amount, code, request_key):
+    """敏感操作验证, after the rules a code cannot fix: a refused adjustment spends no code."""
+    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
+        precheck(actor=actor, action=action, reseller_pk=reseller_pk, amount=amount)
+        verification.verify(actor, code)
+
+
 def allocate(*, actor, reseller_pk, amount, remark="", request_key="", code=None):
     """拨款 to a reseller: from the distributor's 账户余额 into the reseller's 充值账户."""
     if not has_perm(actor.membership, P.RESELLER_ALLOCATE):
         raise PermissionRefused(_("Your role does not allow allocating funds."))
     amount = parse_amount(amount)
-    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
-        # The rules a code cannot fix come first: a refused adjustment spends no code.
-        precheck(actor=actor, action="allocate", reseller_pk=reseller_pk, amount=amount)
-        verification.verify(actor, code)
+    _verify(actor, "allocate", reseller_pk, amount, code, request_key)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}
@@ -275,10 +279,7 @@ def recover(*, actor, reseller_pk, amount, remark="", request_key="", code=None)
     if not has_perm(actor.membership, P.RESELLER_RECOVER):
         raise PermissionRefused(_("Your role does not allow recovering funds."))
     amount = parse_amount(amount)
-    if verification.required(actor) and not already_confirmed(actor.partner, request_key):
-        # The rules a code cannot fix come first: a refused adjustment spends no code.
-        precheck(actor=actor, action="recover", reseller_pk=reseller_pk, amount=amount)
-        verification.verify(actor, code)
+    _verify(actor, "recover", reseller_pk, amount, code, request_key)
     distributor = actor.partner
     reseller = reseller_of(distributor, reseller_pk)
     state = {}

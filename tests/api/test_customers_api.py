@@ -433,3 +433,11 @@ def test_check_identity_refuses_malformed_values(
     e = refused(check, sdk(sales_member), search_type, search_value)
     assert (e.status_code, e.error_code) == (400, "CBC.0100")
     assert named in e.error_msg
+
+
+@pytest.mark.parametrize("mobile", ["1٣٨00000000", "１３８００００００００", "13８00000000"])
+def test_a_mobile_number_in_other_scripts_digits_is_refused(sdk, admin_member, mobile):
+    # `\d` alone matches every script's digits: the number would be stored as typed.
+    e = refused(create, sdk(admin_member), mobile_phone=mobile)
+    assert e.status_code == 400 and e.error_code == "CBC.0100" and "mobile_phone" in e.error_msg
+    assert not Customer.objects.exists()
