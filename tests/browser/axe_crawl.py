@@ -218,8 +218,19 @@ def describe(email, language, opened, violations):
     return "\n".join(lines)
 
 
-def check_persona(browser, server, email, language):
-    """Sign in as the persona in the language and crawl; fail listing page, rule and nodes."""
+def start_acting(page, base, customer_pk):
+    """代客下单: the confirm step on the customer's order-on-behalf page, as a person does it.
+    From then on the session is the customer's console, with its own navigation."""
+    page.goto(f"{base}/customers/{customer_pk}/order-on-behalf/")
+    page.get_by_test_id("acting-confirm").click()
+    page.wait_for_load_state()
+    assert "/console/" in page.url, f"acting did not start: {page.url}"
+
+
+def check_persona(browser, server, email, language, *, acting_for=None):
+    """Sign in as the persona in the language and crawl; fail listing page, rule and nodes.
+    With `acting_for` (a customer's pk) the crawl is of what the persona reaches while acting
+    for that customer (代客下单)."""
     context = browser.new_context(
         # axe is the test's own script: the test's browser context bypasses the CSP for it, and
         # the portal's CSP stays exactly as strict as in production.
@@ -232,6 +243,9 @@ def check_persona(browser, server, email, language):
     try:
         page = context.new_page()
         sign_in(page, server.url, email, language)
+        if acting_for is not None:
+            start_acting(page, server.url, acting_for)
+            email = f"{email} acting for customer {acting_for}"
         opened, violations = crawl(page, server.url, language)
     finally:
         context.close()

@@ -28,3 +28,17 @@ demo_site = pytest.fixture(scope="module")(seed_and_serve)
 @pytest.mark.parametrize("email", PERSONAS)
 def test_every_page_the_navigation_reaches_is_accessible(browser, demo_site, email, language):
     check_persona(browser, demo_site, email, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_reached_while_ordering_on_a_customers_behalf_is_accessible(
+    browser, demo_site, language
+):
+    # The demo customer has authorised 云途科技 (seed), so its admin can act for it.
+    from customers.models import Customer
+
+    customer = Customer.objects.get(account_name="demo-customer")
+    opened = check_persona(
+        browser, demo_site, "sp-admin@demo.test", language, acting_for=customer.pk
+    )
+    assert any("/console/products/" in url for url in opened)
