@@ -4,7 +4,10 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+
+from . import secretbox
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -35,3 +38,19 @@ class AccountAdapter(DefaultAccountAdapter):
         from .redirects import is_safe_target
 
         return is_safe_target(context.request, url)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth keeps TOTP secrets and recovery-code seeds in the database in the clear unless its
+    adapter encrypts them. They are sealed like access-key secrets (partnercenter.secretbox: the
+    same rotatable keys), so a database dump alone cannot mint second-factor codes."""
+
+    PREFIX = "pcbox:"
+
+    def encrypt(self, text):
+        return self.PREFIX + secretbox.seal(text)
+
+    def decrypt(self, encrypted_text):
+        if not encrypted_text.startswith(self.PREFIX):
+            return encrypted_text  # written before secrets were sealed
+        return secretbox.open_(encrypted_text.removeprefix(self.PREFIX))

@@ -167,6 +167,7 @@ if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False  # only the test settings turn them off, per test module
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partner Center] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "partnercenter.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Partner Center"
 
 if TESTING:

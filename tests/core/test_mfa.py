@@ -298,3 +298,15 @@ def test_demo_commands_exit_non_zero_under_a_production_environment():
         assert result.returncode != 0, command
         assert "refuses to run with DJANGO_ENV=production" in result.stderr, result.stderr
     assert settings.DJANGO_ENV == "test"
+
+
+def test_authenticator_secrets_are_stored_sealed_and_still_sign_in(client, demo_staff):
+    # A database dump alone must not be enough to mint second-factor codes.
+    from allauth.mfa.models import Authenticator
+
+    from partnercenter.demo import STAFF_TOTP_SECRET
+
+    authenticator = Authenticator.objects.get(user=demo_staff, type=Authenticator.Type.TOTP)
+    stored = authenticator.data["secret"]
+    assert STAFF_TOTP_SECRET not in stored and stored.startswith("pcbox:")
+    test_the_demo_staff_signs_in_to_the_admin_with_demo_code(client, demo_staff)
