@@ -17,8 +17,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ..actor import Actor, client_ip
+from ..mfa import has_authenticator
 from ..models import Membership
 from ..services import access_keys
 from . import ratelimit, replay, signing
@@ -154,6 +156,15 @@ def _caller(key, ip):
         )
         if membership is None:
             raise unauthorized("the owner of the access key no longer belongs to the partner")
+        if membership.partner.require_mfa and not has_authenticator(key.user):
+            # The organisation's rule covers every credential of the member, not only the
+            # portal's sign-in: a key made before the rule would otherwise bypass it.
+            raise forbidden(
+                _(
+                    "Access denied: your organisation requires two-factor authentication. "
+                    "Set up an authenticator app in the portal first."
+                )
+            )
         return Caller(key, membership=membership, ip=ip)
     login = getattr(key.user, "customer_login", None)
     if login is None or login.customer_id != key.customer_id:

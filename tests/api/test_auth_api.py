@@ -267,3 +267,18 @@ def test_the_openapi_document_lists_the_operations(client):
     assert "/v2/accounts/partner-accounts/adjust-amount" in paths
     assert "/v3/accounts/partner-accounts/adjust-records" in paths
     assert all(not p.endswith("/") for p in paths)
+
+
+def test_a_partner_that_requires_mfa_refuses_keys_of_members_without_it(sdk, finance_member):
+    # The organisation's MFA rule covers the member's access keys too, even one made before it.
+    from partnercenter.demo import ensure_totp
+
+    client = sdk(finance_member)
+    client.list_partner_balances(ListPartnerBalancesRequest())
+    finance_member.partner.require_mfa = True
+    finance_member.partner.save(update_fields=["require_mfa"])
+    e = _refused(lambda: client.list_partner_balances(ListPartnerBalancesRequest()))
+    assert e.status_code == 403 and e.error_code == "CBC.0151"
+    assert "two-factor" in e.error_msg or "双重" in e.error_msg or "认证" in e.error_msg
+    ensure_totp(finance_member.user)
+    assert client.list_partner_balances(ListPartnerBalancesRequest()).status_code == 200
